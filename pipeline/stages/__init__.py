@@ -1,0 +1,17 @@
+"""The stages, one module each, in pipeline order.
+
+`default_stages()` lists the stages of `Pipeline.default()`. A stage that is not built yet is simply
+absent from it; nothing here produces placeholder output.
+"""
+
+from __future__ import annotations
+
+from pipeline.stages.normalize import Normalizer
+from pipeline.stages.tokenize import Tokenizer
+
+__all__ = ["Normalizer", "Tokenizer", "default_stages"]
+
+
+def default_stages() -> list:
+    """Build the standard stages (each loads its resources once, here)."""
+    return [Normalizer(), Tokenizer()]
