@@ -332,9 +332,15 @@ def parse_cardinal(tokens: Sequence[str], i: int = 0) -> Parsed | None:
         k, e = lookup(tokens[j])
         if e is not None and k == 0:
             # Adjacent (no و).
-            if e.kind == "unit" and tokens[j] in _TEEN and cur_kinds == {"unit"} and 1 <= cur <= 9:
+            if (
+                e.kind == "unit"
+                and tokens[j] in _TEEN
+                and "unit" in cur_kinds
+                and not cur_kinds & {"ten", "teen", "frac", "digits"}
+                and 1 <= cur % 100 <= 9
+            ):
                 cur += 10
-                cur_kinds = {"unit", "teen"}
+                cur_kinds |= {"teen"}
             elif e.kind == "hundred" and e.value == 100 and cur_kinds == {"unit"} and 3 <= cur <= 9:
                 cur *= 100
                 cur_kinds = {"hundred"}
@@ -355,17 +361,20 @@ def parse_cardinal(tokens: Sequence[str], i: int = 0) -> Parsed | None:
                 cur *= e.value
                 cur_kinds = {"frac"}
             else:
-                break
-            if e.kind != "digits":
-                words = True
-            j += 1
-            end = j
-            continue
+                e = None  # not a continuation by adjacency; وأحد may still be و + أحد
+            if e is not None:
+                if e.kind != "digits":
+                    words = True
+                j += 1
+                end = j
+                continue
         c = _conj(tokens, j)
         if c is None:
             break
         idx, _k, e = c
         assert e is not None
+        if e.form == "bound" and not (idx + 1 < len(tokens) and tokens[idx + 1] in _TEEN):
+            break
         if e.kind == "frac" and e.form == "":
             if cur == 0 and last_scale is not None:
                 total += e.value * last_scale
@@ -392,7 +401,6 @@ def parse_cardinal(tokens: Sequence[str], i: int = 0) -> Parsed | None:
             cur_kinds.add("ten")
         elif (
             e.kind in ("unit", "ten", "hundred", "digits")
-            and e.form != "bound"
             and cur == 0
             and last_scale is not None
             and e.value < last_scale
@@ -401,7 +409,6 @@ def parse_cardinal(tokens: Sequence[str], i: int = 0) -> Parsed | None:
             cur_kinds = {e.kind}
         elif (
             e.kind in ("unit", "ten")
-            and e.form != "bound"
             and "hundred" in cur_kinds
             and cur % 100 == 0
             and cur_kinds <= {"hundred"}

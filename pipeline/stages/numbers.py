@@ -88,6 +88,8 @@ _LAW_WORDS = (
 _PHONE_WORDS = "هاتف الهاتف جوال الجوال تلفون التلفون فاكس الفاكس واتساب واتس"
 _TIME_WORDS = "الساعة ساعة"
 _TIME_AFTER = "صباحا مساء ظهرا فجرا عصرا ليلا"
+# Era markers after a year: 1435 هـ, 2014 م, 1990 ميلادي.
+_ERA_AFTER = "هـ ه م هجري هجرية ميلادي ميلادية"
 _ORD_BEFORE_SKIP = "القرن كانون تشرين ربيع جمادى المادة الفقرة البند"
 _GROUP_WORDS = "مجموعة"
 # "About" words: a 4-digit number after them is a count (نحو 2000 شخص), not a year.
@@ -385,12 +387,19 @@ def _with_clitics(words: Iterable[str]) -> set[str]:
     return out
 
 
-_MONTH_SET = _wordset(_MONTHS)
+_MONTH_SET = _wordset(_MONTHS) | {
+    m.lower()
+    for m in (
+        "January February March April May June July August September October November December "
+        "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+    ).split()
+}
 _YEAR_SET = _with_clitics(_wordset(_YEAR_WORDS))
 _LAW_SET = _with_clitics(_wordset(_LAW_WORDS))
 _PHONE_SET = _with_clitics(_wordset(_PHONE_WORDS))
 _TIME_SET = _with_clitics(_wordset(_TIME_WORDS))
 _TIME_AFTER_SET = _wordset(_TIME_AFTER)
+_ERA_SET = _wordset(_ERA_AFTER)
 _ORD_SKIP_SET = _with_clitics(_wordset(_ORD_BEFORE_SKIP))
 _GROUP_SET = _with_clitics(_wordset(_GROUP_WORDS))
 _APPROX_SET = _with_clitics(_wordset(_APPROX_WORDS))
@@ -408,13 +417,22 @@ _AL_UNITS = {
 _NUMBER_WORDS = set(CARDINALS) | set(ORDINALS) | set(_AL_UNITS)
 _NUMBER_WORDS |= {w[1:] for w in _NUMBER_WORDS if w.startswith("ال")}  # لل + X = ل + الX
 _CAND = regex.compile(
-    r"(?<![\d.,])\d|(?<![\p{L}\p{M}])[وفبلك]{0,2}(?:"
+    r"(?<![\d.])\d|(?<![\p{L}\p{M}])[وفبلك]{0,2}(?:"
     + trie_pattern(_NUMBER_WORDS)
     + r")(?![\p{L}\p{M}])",
     _V,
 )
+_SCALE_FORMS = trie_pattern(w for w, e in CARDINALS.items() if e.kind == "scale")
+_PCT_WORDS = trie_pattern(map(_n, ("مئة", "مائة", "مية", "ماية")))
+# Token kinds: 1 = comma decimal (1,2 مليون, 15,7%: a comma before a scale or percent is a
+# decimal comma, as Maghrebi outlets write), 2 = digits, 3 = letters, 4 = any other mark.
 _LEX = regex.compile(
-    r"[ \t]*(?:(\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d]|,\d)|\d+(?:\.\d+)?)|([\p{L}\p{M}]+)|(\S))",
+    r"[ \t]*(?:(\d+,\d{1,3}(?=[ \t]?(?:%|(?:"
+    + _SCALE_FORMS
+    + r")(?![\p{L}])|(?:بال|في[ \t]+ال)(?:"
+    + _PCT_WORDS
+    + r")(?![\p{L}]))))"
+    r"|(\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d]|,\d)|\d+(?:\.\d+)?)|([\p{L}\p{M}]+)|(\S))",
     _V,
 )
 _PERCENT = regex.compile(
@@ -457,19 +475,25 @@ class _Tok:
 
 
 def _lex(norm: str, raw_at: object, pos: int, limit: int = 10) -> list[_Tok]:
-    """Up to `limit` tokens from pos, stopping at a line break.
+    """Up to `limit` tokens from pos within the line (and ~90 characters).
 
     Digit groups separated by thin or no-break spaces in the raw text (1 200 000) are one token.
     """
     toks: list[_Tok] = []
     n = len(norm)
-    while len(toks) < limit and pos < n:
-        m = _LEX.match(norm, pos)
-        if m is None:
-            break
-        a, b = m.span(m.lastindex or 0)
-        text = m.group(m.lastindex or 0)
-        if m.lastindex == 1 and "," not in text and "." not in text and len(text) <= 3:
+    stop = norm.find("\n", pos, pos + 90)
+    if stop < 0:
+        stop = min(n, pos + 90)
+    skip_to = pos
+    for m in _LEX.finditer(norm, pos, stop):
+        kind = m.lastindex or 0
+        a, b = m.span(kind)
+        if a < skip_to:
+            continue
+        text = m.group(kind)
+        if kind == 1:
+            text = text.replace(",", ".")
+        elif kind == 2 and b - a <= 3 and b < n and norm[b] == " " and raw_at(b) in _THIN_SPACES:
             while (
                 b + 4 <= n
                 and norm[b] == " "
@@ -479,9 +503,9 @@ def _lex(norm: str, raw_at: object, pos: int, limit: int = 10) -> list[_Tok]:
             ):
                 text += norm[b + 1 : b + 4]
                 b += 4
+            skip_to = b
         toks.append(_Tok(text, a, b))
-        pos = b
-        if pos < n and norm[pos] == "\n":
+        if len(toks) >= limit:
             break
     return toks
 
@@ -505,7 +529,7 @@ def _is_date_ahead(texts: list[str], i: int) -> bool:
         if j >= len(texts):
             return False
         t = texts[j]
-        if t in _MONTH_SET or (t[:1] in "وبل" and t[1:] in _MONTH_SET):
+        if t in _MONTH_SET or t.lower() in _MONTH_SET or (t[:1] in "وبل" and t[1:] in _MONTH_SET):
             return True
         if t == _MIN or t == _n("شهر"):
             j += 1
@@ -692,7 +716,9 @@ def _amount_at(
         po = parse_ordinal(texts, 0)
         if po is not None:
             end = toks[po.end - 1].end
-            if prev in _ORD_SKIP_SET or _is_date_ahead(texts, po.end):
+            if prev in _ORD_SKIP_SET or prev in _TIME_SET or _is_date_ahead(texts, po.end):
+                return None, end
+            if po.end < len(texts) and texts[po.end] in _TIME_AFTER_SET:
                 return None, end
             score = 0.6 if ORDINALS.get(texts[0], (0, ""))[1] == "bare" else 0.9
             if ORDINALS.get(texts[0], (0, ""))[1] == "ten" and po.end == 1:
@@ -742,7 +768,9 @@ def _amount_at(
     if rng is not None:
         return rng[0], rng[1]
     # Bare numbers.
-    if _is_date_ahead(texts, p.end) or prev in _MONTH_SET:
+    if _is_date_ahead(texts, p.end) or prev in _MONTH_SET or prev.lower() in _MONTH_SET:
+        return None, end
+    if p.end < len(texts) and texts[p.end] in _ERA_SET and not p.words:
         return None, end
     if p.end < len(texts) and texts[p.end] in _TIME_AFTER_SET:
         return None, end
