@@ -624,10 +624,6 @@ def _suffix(
     return None
 
 
-def _plain_digits(t: str) -> bool:
-    return t.isdigit()
-
-
 def find_amounts(
     norm: str,
     tables: CurrencyTables,
@@ -641,7 +637,6 @@ def find_amounts(
     """
     out: list[Amount] = []
     done = 0
-    n = len(norm)
     for cm in _CAND.finditer(norm):
         s = cm.start()
         if s < done:
@@ -686,7 +681,6 @@ def find_amounts(
         if amount is None or blocked(amount.start, amount.end):
             continue
         out.append(amount)
-    del n
     return out
 
 
@@ -857,7 +851,6 @@ def _range(
     q = parse_cardinal(patched, j)
     if q is None:
         return None
-    q_start = toks[j].start + (1 if patched is not texts else q.clitic)
     q_end = toks[q.end - 1].end
     low, high = value, q.value
     if p.scale == 1 and q.scale > 1 and low <= q.multiplier:
@@ -878,7 +871,6 @@ def _range(
         a, b = patched[0], patched[j]
         if a.isdigit() and b.isdigit() and len(a) == 4 and len(b) in (2, 4):
             return None, q_end  # 2019-2020 or 2019-20: years, the dates stage's business
-    del q_start
     rng = f"{to_plain(low)}/{to_plain(high)}"
     return Amount(typ, toks[0].start + p.clitic, end, rng, unit), end
 
