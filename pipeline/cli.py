@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -42,7 +43,19 @@ def _parser() -> argparse.ArgumentParser:
         help="YYYY-MM-DD anchor for relative dates, for documents that carry no date of their own",
     )
     ex.add_argument("--format", choices=("csv", "jsonl", "parquet"), default="csv")
-    ex.add_argument("--jobs", type=int, default=1, help="local worker processes (default 1)")
+    ex.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    ex.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes, or a Dask cluster (a local one with --jobs workers by default)",
+    )
+    ex.add_argument("--scheduler", help="address of a running Dask scheduler (with --engine dask)")
+    ex.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish a stopped run: keep the documents it saved in OUT and process the rest",
+    )
     ex.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     return p
 
@@ -57,11 +70,15 @@ def _check_writable(out: Path) -> None:
         raise UsageError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
 
 
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _extract(args: argparse.Namespace) -> int:
-    from pipeline.engine import run_local
+    from pipeline.engine import run_rows
     from pipeline.io import InputError, iter_documents, parse_date
     from pipeline.pipeline import Pipeline
-    from pipeline.table import TableBuilder, write_tables
+    from pipeline.store import ResumeError, RunStore
 
     try:
         default_date = parse_date(args.date, "--date: ") if args.date else None
@@ -69,41 +86,68 @@ def _extract(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
     out = Path(args.out)
     _check_writable(out)
 
     t0 = time.perf_counter()
-    nlp = Pipeline.default()
-    docs = iter_documents(args.inputs, default_date)
-    results = run_local(nlp, docs, n_process=args.jobs)
+    signature = {
+        "inputs": [str(Path(i).resolve()) if i != "-" else i for i in args.inputs],
+        "date": args.date,
+        "format": args.format,
+    }
+    try:
+        shard_docs = int(os.environ.get("ARABIC_IE_SHARD_DOCS", "500"))
+        store = RunStore(out, args.format, signature, resume=args.resume, shard_docs=shard_docs)
+    except ResumeError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
+    skip = store.done
+    docs = (d for i, d in enumerate(iter_documents(args.inputs, default_date)) if i >= skip)
+    results = run_rows(Pipeline.default, docs, args.jobs, args.engine, args.scheduler)
     show = not args.quiet and sys.stderr.isatty()
     if show:
         from tqdm import tqdm
 
-        results = tqdm(results, unit="doc", file=sys.stderr, delay=0.5)
-    builder = TableBuilder()
-    for doc in results:
-        builder.add(doc)
-        if doc.error and not args.quiet:
-            msg = f"error: {doc.error}"
-            if show:
-                results.write(msg, file=sys.stderr)  # type: ignore[attr-defined]
-            else:
-                print(msg, file=sys.stderr)
-    frames = builder.frames()
+        results = tqdm(results, unit="doc", file=sys.stderr, delay=0.5, initial=skip)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    index = skip
     try:
-        paths = write_tables(frames, out, args.format)
+        for rows in results:
+            store.add(index, rows)
+            index += 1
+            for row in rows["documents"]:
+                if row["error"] and not args.quiet:
+                    _report(f"error: {row['error']}", results if show else None)
+    except KeyboardInterrupt:
+        store.flush()
+        print(
+            f"arabic-ie: interrupted after {store.done} documents; no table was written. "
+            "Run the same command with --resume to finish.",
+            file=sys.stderr,
+        )
+        return 130
+    try:
+        paths = store.finish()
     except OSError as exc:
         raise UsageError(f"cannot write tables to {out}: {exc.strerror or exc}") from None
     if not args.quiet:
-        n = len(frames["documents"])
         print(
-            f"{n} documents ({builder.failed} failed), {len(frames['mentions'])} mentions, "
-            f"{len(frames['entities'])} entities in {time.perf_counter() - t0:.1f}s -> "
-            + ", ".join(str(p) for p in paths),
+            f"{store.counts['documents']} documents ({store.failed} failed), "
+            f"{store.counts['mentions']} mentions, {store.counts['entities']} entities in "
+            f"{time.perf_counter() - t0:.1f}s -> " + ", ".join(str(p) for p in paths),
             file=sys.stderr,
         )
-    return EXIT_FAILURES if builder.failed else EXIT_OK
+    return EXIT_FAILURES if store.failed else EXIT_OK
+
+
+def _report(message: str, bar) -> None:
+    if bar is not None:
+        bar.write(message, file=sys.stderr)
+    else:
+        print(message, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

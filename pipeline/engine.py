@@ -1,21 +1,30 @@
-"""Running a pipeline over many documents: in this process, or spread over local processes.
+"""Running a pipeline over many documents: in this process, in local processes, or on Dask.
 
-Order is always the input order, so output is identical whatever the number of processes.
+Order is always the input order and ids depend only on the input, so the output is the same whatever
+the engine or the number of processes. Workers send back table rows, not whole documents: rows are
+what the tables need and are far cheaper to move between processes than tokens.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
 import time
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from pipeline.document import Document
+from pipeline.table import Rows, document_rows
 
 if TYPE_CHECKING:
     from pipeline.pipeline import Pipeline
 
-__all__ = ["process_one", "run_local"]
+__all__ = ["MAX_CHARS", "process_one", "process_rows", "run_local", "run_rows", "split_text"]
+
+# A document longer than this is processed in pieces cut at line breaks, so that memory stays
+# bounded on a 50 MB file; offsets are shifted back, so the rows are those of the whole text.
+MAX_CHARS = 500_000
 
 _WORKER_PIPELINE: Pipeline | None = None
 
@@ -28,15 +37,88 @@ def process_one(pipeline: Pipeline, doc: Document) -> Document:
     try:
         doc = pipeline(doc)
     except Exception as exc:  # noqa: BLE001 - the run must go on; the error is reported per document
-        doc.error = f"{type(exc).__name__} while processing: {exc}"
+        doc.error = f"{doc.meta.get('source') or doc.id}: {type(exc).__name__} while processing: {exc}"
         doc.mentions = []
+        doc.entities = []
     doc.meta["seconds"] = round(time.perf_counter() - t0, 6)
     return doc
 
 
-def _worker(doc: Document) -> Document:
+def split_text(raw: str, limit: int = MAX_CHARS) -> list[tuple[int, str]]:
+    """Cut a long text into (offset, piece) at line breaks (or spaces) near `limit` characters."""
+    pieces = []
+    pos = 0
+    while len(raw) - pos > limit:
+        cut = raw.rfind("\n", pos + limit // 2, pos + limit)
+        if cut < 0:
+            cut = raw.rfind(" ", pos + limit // 2, pos + limit)
+        cut = pos + limit if cut < 0 else cut + 1
+        pieces.append((pos, raw[pos:cut]))
+        pos = cut
+    pieces.append((pos, raw[pos:]))
+    return pieces
+
+
+def process_rows(pipeline: Pipeline, doc: Document) -> Rows:
+    """Process one document into its table rows; long documents go through in pieces."""
+    if doc.error or len(doc.raw) <= MAX_CHARS:
+        return document_rows(process_one(pipeline, doc))
+    merged: Rows = {"mentions": [], "entities": [], "documents": []}
+    n_mentions = n_entities = n_tokens = n_sentences = 0
+    seconds = 0.0
+    for offset, piece in split_text(doc.raw):
+        part = Document(id=doc.id, raw=piece, date=doc.date, meta=dict(doc.meta))
+        part = process_one(pipeline, part)
+        if part.error:
+            doc.error = part.error
+            return document_rows(doc)
+        rows = document_rows(part)
+        renamed: dict[str, str] = {}
+        for e in rows["entities"]:
+            n_entities += 1
+            renamed[e["entity_id"]] = f"{doc.id}#e{n_entities}"
+            e["entity_id"] = renamed[e["entity_id"]]
+            e["first_start"] += offset
+            merged["entities"].append(e)
+        for m in rows["mentions"]:
+            n_mentions += 1
+            m["mention_id"] = f"{doc.id}#m{n_mentions}"
+            m["entity_id"] = renamed.get(m["entity_id"], m["entity_id"])
+            m["start"] += offset
+            m["end"] += offset
+            m["sentence"] += n_sentences if m["sentence"] >= 0 else 0
+            merged["mentions"].append(m)
+        n_tokens += len(part.tokens)
+        n_sentences += len(part.sentences)
+        seconds += float(part.meta.get("seconds", 0.0))
+    doc.meta["seconds"] = round(seconds, 6)
+    row = document_rows(doc)["documents"][0]
+    row.update(tokens=n_tokens, mentions=n_mentions)
+    merged["documents"].append(row)
+    return merged
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which saves what is done and stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _worker_rows(doc: Document) -> Rows:
+    assert _WORKER_PIPELINE is not None
+    return process_rows(_WORKER_PIPELINE, doc)
+
+
+def _worker_doc(doc: Document) -> Document:
     assert _WORKER_PIPELINE is not None
     return process_one(_WORKER_PIPELINE, doc)
+
+
+def _run_pool(pipeline: Pipeline, docs: Iterable[Document], n_process: int, fn, batch_size: int):
+    global _WORKER_PIPELINE
+    _WORKER_PIPELINE = pipeline  # inherited by the forked workers: models load once, in the parent
+    ctx = mp.get_context("fork")
+    with ctx.Pool(n_process, initializer=_ignore_sigint) as pool:
+        yield from pool.imap(fn, docs, chunksize=max(1, batch_size))
 
 
 def run_local(
@@ -47,8 +129,77 @@ def run_local(
         for doc in docs:
             yield process_one(pipeline, doc)
         return
+    yield from _run_pool(pipeline, docs, n_process, _worker_doc, batch_size)
+
+
+def run_rows(
+    pipeline_factory: Callable[[], Pipeline],
+    docs: Iterable[Document],
+    n_process: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    batch_size: int = 8,
+) -> Iterator[Rows]:
+    """Yield each document's table rows, in input order, on the chosen engine."""
+    if engine == "dask":
+        yield from _run_dask(docs, n_process, scheduler, batch_size)
+        return
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r}; choose local or dask")
+    pipeline = pipeline_factory()
+    if n_process <= 1:
+        for doc in docs:
+            yield process_rows(pipeline, doc)
+        return
+    yield from _run_pool(pipeline, docs, n_process, _worker_rows, batch_size)
+
+
+def _dask_batch(docs: list[Document]) -> list[Rows]:
+    """Runs on a Dask worker: the default pipeline is built once per worker process."""
     global _WORKER_PIPELINE
-    _WORKER_PIPELINE = pipeline  # inherited by the forked workers: models load once, in the parent
-    ctx = mp.get_context("fork")
-    with ctx.Pool(n_process) as pool:
-        yield from pool.imap(_worker, docs, chunksize=max(1, batch_size))
+    if _WORKER_PIPELINE is None:
+        from pipeline.pipeline import Pipeline
+
+        _WORKER_PIPELINE = Pipeline.default()
+    return [process_rows(_WORKER_PIPELINE, d) for d in docs]
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_dask(
+    docs: Iterable[Document], n_workers: int, scheduler: str | None, batch_size: int
+) -> Iterator[Rows]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - dask is a declared dependency
+        raise RuntimeError("the dask engine needs dask[distributed]: pip install 'dask[distributed]'") from exc
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=max(1, n_workers), threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    try:
+        in_flight: deque = deque()
+        limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
+        for batch in _batches(docs, batch_size):
+            in_flight.append(client.submit(_dask_batch, batch, pure=False))
+            while len(in_flight) >= limit:
+                yield from in_flight.popleft().result()
+        while in_flight:
+            yield from in_flight.popleft().result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -23,10 +23,14 @@ __all__ = [
     "ENTITY_COLUMNS",
     "DOCUMENT_COLUMNS",
     "FORMATS",
+    "Rows",
     "TableBuilder",
+    "document_rows",
     "format_value",
+    "frame",
     "read_table",
     "rows_to_frames",
+    "write_jsonl_lines",
     "write_tables",
 ]
 
@@ -80,71 +84,85 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def document_rows(doc: Document) -> Rows:
+    """The rows one processed document contributes to each table (mentions in text order)."""
+    mentions = doc.sorted_mentions() if not doc.error else []
+    out: Rows = {"mentions": [], "entities": [], "documents": []}
+    for n, m in enumerate(mentions, 1):
+        out["mentions"].append(
+            {
+                "doc_id": doc.id,
+                "mention_id": f"{doc.id}#m{n}",
+                "entity_id": m.entity_id,
+                "type": m.type,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "normalized": m.normalized,
+                "value": format_value(m.value),
+                "unit": m.unit,
+                "sentence": m.sentence,
+                "source": m.source,
+                "score": round(float(m.score), 4),
+            }
+        )
+    if not doc.error:
+        for e in doc.entities:
+            members = [doc.mentions[i] for i in e.mentions if 0 <= i < len(doc.mentions)]
+            out["entities"].append(
+                {
+                    "doc_id": doc.id,
+                    "entity_id": e.id,
+                    "type": e.type,
+                    "canonical": e.canonical,
+                    "mentions": len(members),
+                    "first_start": min((m.start for m in members), default=-1),
+                    "variants": "|".join(e.variants),
+                    **{c: str(e.links.get(c, "")) for c in LINK_COLUMNS},
+                }
+            )
+    out["documents"].append(
+        {
+            "doc_id": doc.id,
+            "source": str(doc.meta.get("source", "")),
+            "date": doc.date.isoformat() if doc.date else "",
+            "chars": len(doc.raw),
+            "tokens": len(doc.tokens),
+            "mentions": len(mentions),
+            "status": "failed" if doc.error else "ok",
+            "error": doc.error,
+            "seconds": float(doc.meta.get("seconds", 0.0)),
+        }
+    )
+    return out
+
+
+def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """One table's rows as a DataFrame with its fixed columns and dtypes."""
+    return pd.DataFrame(rows, columns=list(_COLUMNS[name])).astype(_DTYPES[name])
+
+
 class TableBuilder:
-    """Accumulates table rows document by document, in the order documents arrive."""
+    """Accumulates table rows document by document, in the order documents arrive (in memory)."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[dict[str, Any]]] = {k: [] for k in _COLUMNS}
+        self.rows: Rows = {k: [] for k in _COLUMNS}
         self.failed = 0
 
     def add(self, doc: Document) -> None:
-        mentions = doc.sorted_mentions() if not doc.error else []
-        for n, m in enumerate(mentions, 1):
-            self.rows["mentions"].append(
-                {
-                    "doc_id": doc.id,
-                    "mention_id": f"{doc.id}#m{n}",
-                    "entity_id": m.entity_id,
-                    "type": m.type,
-                    "start": m.start,
-                    "end": m.end,
-                    "text": m.text,
-                    "normalized": m.normalized,
-                    "value": format_value(m.value),
-                    "unit": m.unit,
-                    "sentence": m.sentence,
-                    "source": m.source,
-                    "score": round(float(m.score), 4),
-                }
-            )
-        if not doc.error:
-            for e in doc.entities:
-                members = [doc.mentions[i] for i in e.mentions if 0 <= i < len(doc.mentions)]
-                self.rows["entities"].append(
-                    {
-                        "doc_id": doc.id,
-                        "entity_id": e.id,
-                        "type": e.type,
-                        "canonical": e.canonical,
-                        "mentions": len(members),
-                        "first_start": min((m.start for m in members), default=-1),
-                        "variants": "|".join(e.variants),
-                        **{c: str(e.links.get(c, "")) for c in LINK_COLUMNS},
-                    }
-                )
-        if doc.error:
-            self.failed += 1
-        self.rows["documents"].append(
-            {
-                "doc_id": doc.id,
-                "source": str(doc.meta.get("source", "")),
-                "date": doc.date.isoformat() if doc.date else "",
-                "chars": len(doc.raw),
-                "tokens": len(doc.tokens),
-                "mentions": len(mentions),
-                "status": "failed" if doc.error else "ok",
-                "error": doc.error,
-                "seconds": float(doc.meta.get("seconds", 0.0)),
-            }
-        )
+        self.add_rows(document_rows(doc))
+
+    def add_rows(self, rows: Rows) -> None:
+        for name, table_rows in rows.items():
+            self.rows[name].extend(table_rows)
+        self.failed += sum(r["status"] == "failed" for r in rows["documents"])
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The three tables as DataFrames with fixed columns and dtypes."""
-        out = {}
-        for name, cols in _COLUMNS.items():
-            df = pd.DataFrame(self.rows[name], columns=list(cols))
-            out[name] = df.astype(_DTYPES[name])
-        return out
+        return {name: frame(name, self.rows[name]) for name in _COLUMNS}
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -161,11 +179,16 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
+def write_jsonl_lines(df: pd.DataFrame, fh) -> None:
+    """One JSON object per row (missing values as null), UTF-8 text kept as is."""
+    for rec in df.to_dict(orient="records"):
+        clean = {k: (None if v is pd.NA else v) for k, v in rec.items()}
+        fh.write(json.dumps(clean, ensure_ascii=False) + "\n")
+
+
 def _write_jsonl(df: pd.DataFrame, tmp: str) -> None:
     with open(tmp, "w", encoding="utf-8") as fh:
-        for rec in df.to_dict(orient="records"):
-            clean = {k: (None if v is pd.NA else v) for k, v in rec.items()}
-            fh.write(json.dumps(clean, ensure_ascii=False) + "\n")
+        write_jsonl_lines(df, fh)
 
 
 def write_tables(frames: dict[str, pd.DataFrame], out_dir: Path, fmt: str = "csv") -> list[Path]:

@@ -8,7 +8,6 @@ amount mention overlapping `span` (or none at all when `span` is empty).
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
@@ -185,13 +184,11 @@ def test_find_amounts_is_usable_on_plain_norm() -> None:
     ]
 
 
-def test_speed_smoke() -> None:
-    """Not the benchmark (bench/bench_numbers.py is); catches an accidental quadratic loop."""
+def test_dense_text_every_amount_found() -> None:
+    """Speed is measured by bench/bench_numbers.py, never asserted here; this checks a dense text."""
     stage = NumberStage()
     text = ("ارتفعت الصادرات بنسبة 26.8% إلى 8 مليارات دولار مع عقد خمسة اجتماعات. " * 400).strip()
     doc = Tokenizer()(Normalizer()(Document(id="big", raw=text)))
-    t = time.perf_counter()
     stage(doc)
-    dt = time.perf_counter() - t
     assert len([m for m in doc.mentions if m.type == "MONEY"]) == 400
-    assert len(doc.tokens) / dt > 5_000  # dense worst case; generous for a loaded CI box
+    assert len([m for m in doc.mentions if m.type == "PERCENT"]) == 400

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-import regex
-
 from pipeline.document import Document, Sentence, Token
 
 __all__ = ["Tokenizer", "tokenize_spans", "sentence_spans"]
@@ -24,7 +22,7 @@ _TOKEN = re.compile(
     [{_AR}]+                                                        # Arabic word (clitics attached)
     | (?:https?://|www\.)[^\s"'<>()\[\]{{}}]*[^\s"'<>()\[\]{{}}.,;:!?]  # URL
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                                  # e-mail
-    | (?<![\w.,])[+-]?\d+(?:[.,:/-]\d+)*%?                          # number with separators
+    | [+-]?(?<![\w.,])\d+(?:[.,:/-]\d+)*%?                          # number with separators
     | [^\W\d_{_AR}][^\W_{_AR}]*(?:['.&-][^\W_{_AR}]+)*              # Latin (or other) word
     | \d+                                                          # digits glued to a word
     | \.{{2,}}|\S                                                    # ellipsis, any other mark
@@ -33,12 +31,21 @@ _TOKEN = re.compile(
 )
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets), or at a line break.
-_SENT_END = regex.compile(r"""(?:[.!?]+|\.\.\.|…)["')\]]*(?=\s|$)|\n""", regex.V1)
+_SENT_END = re.compile(r"""(?:[.!?]+|…)["')\]]*(?=\s|$)|\n""")
+
+
+# Stretches of text without runs of whitespace: the token pattern runs inside them only, so that
+# long blank stretches (padding, layout) are skipped at the speed of one simple scan.
+_SEGMENT = re.compile(r"\S+(?:\s\S+)*")
 
 
 def tokenize_spans(norm: str) -> list[tuple[int, int]]:
     """Token spans over the normalized text."""
-    spans = [m.span() for m in _TOKEN.finditer(norm)]
+    spans = [
+        m.span()
+        for seg in _SEGMENT.finditer(norm)
+        for m in _TOKEN.finditer(norm, seg.start(), seg.end())
+    ]
     for i, (a, b) in enumerate(spans):
         if norm[a] in "+-" and b - a > 1 and a > 0 and not norm[a - 1].isspace():
             spans[i : i + 1] = [(a, a + 1), (a + 1, b)]  # a dash between words, not a sign
@@ -58,11 +65,11 @@ def sentence_spans(norm: str) -> list[tuple[int, int]]:
 
 
 def _append_trimmed(norm: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
-    while a < b and norm[a].isspace():
-        a += 1
-    while b > a and norm[b - 1].isspace():
-        b -= 1
-    if a < b:
+    piece = norm[a:b]
+    stripped = piece.lstrip()
+    if stripped:
+        a += len(piece) - len(stripped)
+        b -= len(stripped) - len(stripped.rstrip())
         spans.append((a, b))
 
 
