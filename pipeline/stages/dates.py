@@ -904,6 +904,10 @@ _GAP_TODAY = re.compile(r"\s*,?\s*")
 _GAP_POD = re.compile(r"\s+(?:يوم\s+)?")
 _GAP_TIME_DATE = re.compile(r"\s*,?\s*(?:من\s+)?(?:يوم\s+)?")
 _GAP_DATE_TIME = re.compile(r"\s*,?\s*(?:في\s+|عند\s+|علي\s+)?")
+_RANGE_KINDS = ("greg", "numeric", "hijri", "year")
+_GAP_RANGE = re.compile(r"\s*(?:-|(?:الي|حتي|لغايه)(?!\w)|(?P<and>و))\s*")
+_RANGE_OPEN = re.compile(r"(?<!\w)(?P<w>من|بين)\s+$")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -937,10 +941,37 @@ class _Out:
     day: bool = False  # names one whole day (value YYYY-MM-DD, or "" with no anchor)
 
 
+def _range(norm: str, cur: _Out, nxt: _Out) -> _Out | None:
+    """Two explicit dates joined by إلى/حتى/- (or و after بين) make one interval; a first date
+    written without its year ("من 9 أغسطس إلى 12 سبتمبر 2024") takes the second one's year."""
+    if cur.kind not in _RANGE_KINDS or nxt.kind not in _RANGE_KINDS:
+        return None
+    gap = _GAP_RANGE.fullmatch(norm, cur.end, nxt.start)
+    if gap is None:
+        return None
+    opener = _RANGE_OPEN.search(norm[max(0, cur.start - 6) : cur.start])
+    if gap["and"] and not (opener and opener["w"] == "بين"):
+        return None
+    a, b = cur.value, nxt.value
+    if not a or not b or "/" in a or "/" in b or len(a) != len(b):
+        return None
+    if cur.kind == "greg" and b[:4] != a[:4] and not _FOUR_DIGITS.search(norm, cur.start, cur.end):
+        a = b[:4] + a[4:]
+    if a >= b:
+        return None
+    start = cur.start - len(opener.group()) if opener else cur.start
+    span = _clean(norm[start : nxt.end])
+    return _Out(start, nxt.end, "DATE", f"{a}/{b}", span, min(cur.score, nxt.score), "range")
+
+
 def _join(norm: str, cur: _Out, nxt: _Out) -> _Out | None:
     """The single mention two adjacent pieces make, or None when they stay apart."""
     gap = (cur.end, nxt.start)
     span = _clean(norm[cur.start : nxt.end])
+    if cur.type == "DATE" and nxt.type == "DATE":
+        joined = _range(norm, cur, nxt)
+        if joined is not None:
+            return joined
     if cur.kind in ("today", "relday") and nxt.kind == "weekday" and _gap(_GAP_TODAY, norm, gap):
         # "أمس الأربعاء": one day named twice; the relative word fixes the value
         return _Out(cur.start, nxt.end, "DATE", cur.value, span, cur.score, "relday", True)
