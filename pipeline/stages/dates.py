@@ -99,7 +99,7 @@ _DECADES = {
 # Part of day -> TIMEX3 part-of-day code.
 _POD = {
     "فجر": "MO", "صباح": "MO", "ضحي": "MO", "ظهر": "MI", "ظهيره": "MI", "عصر": "AF",
-    "مساء": "EV", "ليله": "NI", "ليل": "NI",
+    "مساء": "EV", "ليله": "NI", "ليل": "NI", "عشيه": "EV", "صبيحه": "MO",
 }  # fmt: skip
 _POD_ADV = {"صباحا": "MO", "فجرا": "MO", "ظهرا": "MI", "عصرا": "AF", "مساءا": "EV", "ليلا": "NI"}
 
@@ -385,7 +385,7 @@ class _Grammar:
         )
         units = _alt(_REL_UNITS)
         self.relative_re = re.compile(
-            _PRE + r"(?P<c>(?P<yest2>اول\s+(?:من\s+)?امس)"
+            _PRE + r"(?P<c>(?P<yest2>اول\s+(?:من\s+)?امس|(?:ال)?امس\s+الاول)"
             r"|(?P<tom2>بعد\s+غد)"
             r"|(?P<today>اليوم)|(?P<tonight>الليله)"
             r"|(?P<yest>(?:ال)?امس|البارحه)"
@@ -406,7 +406,7 @@ class _Grammar:
         )
         self.time_re = re.compile(
             _PRE + r"(?P<c>(?:(?P<sa>الساعه)\s+(?:ال)?)?"
-            rf"(?P<h>(?P<hd>[01]?\d|2[0-4])(?::(?P<mi>[0-5]\d))?(?![\d:])|(?P<hw>{hourw}))"
+            rf"(?P<h>(?P<hd>[01]?\d|2[0-4])(?:(?P<sep>[:.])(?P<mi>[0-5]\d))?(?![\d:.])|(?P<hw>{hourw}))"
             r"(?P<frac>\s+(?:و\s*(?P<fw>النصف|الربع|الثلث|نصف|ربع|ثلث|(?P<fm>\d{1,2})\s*(?:دقيقه|دقائق|د))"
             r"|الا\s+(?P<fl>ربعا|ربع|ثلثا|ثلث|(?P<fm2>\d{1,2})\s*(?:دقيقه|دقائق|د))))?"
             r"(?:\s*(?P<ap>صباحا|مساءا|مساء|ظهرا|عصرا|ليلا|فجرا|بعد\s+الظهر|بعد\s+الظهيره"
@@ -747,6 +747,8 @@ def _relative(g: _Grammar, norm: str, spans: Spans) -> list[_Cand]:
             fn: Resolver = partial(_rel_shift, "day", 0)
             kind = "today"
         elif mt["tonight"]:
+            if _TODAY_NOT_AFTER.match(norm, e):
+                continue  # "الليلة الشعبية": a night, not tonight
             fn, typ = partial(_rel_pod, 0, "NI"), "TIME"
         elif mt["yest2"]:
             fn = partial(_rel_shift, "day", -2)
@@ -844,7 +846,7 @@ def _times(g: _Grammar, norm: str, spans: Spans) -> list[_Cand]:
             h, mi = int(mt["hd"]), int(mt["mi"] or 0)
             if not (mt["sa"] or (mt["mi"] and (ap or tz)) or (ap and ap not in ("ص", "م"))):
                 continue
-            if ap in ("ص", "م") and not mt["mi"]:
+            if ap in ("ص", "م") and (not mt["mi"] or mt["sep"] == "."):
                 continue
         if mt["fw"] or mt["fm"]:
             fw = mt["fw"] or ""
@@ -972,9 +974,6 @@ def _join(norm: str, cur: _Out, nxt: _Out) -> _Out | None:
         joined = _range(norm, cur, nxt)
         if joined is not None:
             return joined
-    if cur.kind in ("today", "relday") and nxt.kind == "weekday" and _gap(_GAP_TODAY, norm, gap):
-        # "أمس الأربعاء": one day named twice; the relative word fixes the value
-        return _Out(cur.start, nxt.end, "DATE", cur.value, span, cur.score, "relday", True)
     if cur.kind == "pod" and nxt.type == "DATE" and nxt.day and _gap(_GAP_POD, norm, gap):
         value = nxt.value + cur.value if nxt.value else cur.value
         return _Out(cur.start, nxt.end, "TIME", value, span, 0.9, "time", False)
@@ -988,21 +987,30 @@ def _join(norm: str, cur: _Out, nxt: _Out) -> _Out | None:
 
 
 def _weekday_dates(norm: str, items: list[_Out]) -> list[_Out]:
-    """A weekday right before an explicit numeric or Hijri day ("الخميس 7 / 10 / 1436 هـ") joins
-    it, as the Gregorian pattern already does for "الجمعة 9 أغسطس"."""
+    """Pairs naming one day, joined before anything else: a weekday right before an explicit
+    numeric or Hijri day ("الخميس 7 / 10 / 1436 هـ", as the Gregorian pattern already does for
+    "الجمعة 9 أغسطس"), and a relative day before its weekday ("اليوم الخميس"، "أمس الأربعاء")."""
     out: list[_Out] = []
-    for it in items:
+    for k, it in enumerate(items):
         prev = out[-1] if out else None
-        if (
-            prev is not None
-            and prev.kind == "weekday"
-            and it.kind in ("numeric", "hijri")
-            and it.day
-            and _gap(_GAP_TODAY, norm, (prev.end, it.start))
+        after = items[k + 1] if k + 1 < len(items) else None
+        if prev is None or not _gap(_GAP_TODAY, norm, (prev.end, it.start)):
+            out.append(it)
+        elif (
+            it.kind == "weekday"
+            and after is not None
+            and after.kind in ("numeric", "hijri")
+            and _gap(_GAP_TODAY, norm, (it.end, after.start))
         ):
+            out.append(it)  # "اليوم الخميس 7 / 10 / 1436 هـ": the weekday goes with the date
+        elif prev.kind == "weekday" and it.kind in ("numeric", "hijri") and it.day:
             out[-1] = _Out(
                 prev.start, it.end, it.type, it.value, it.normalized, it.score, it.kind, True
             )
+        elif prev.kind in ("today", "relday") and it.kind == "weekday":
+            # "أمس الأربعاء": one day named twice; the relative word fixes the value
+            span = _clean(norm[prev.start : it.end])
+            out[-1] = _Out(prev.start, it.end, "DATE", prev.value, span, prev.score, "relday", True)
         else:
             out.append(it)
     return out
