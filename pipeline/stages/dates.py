@@ -308,6 +308,11 @@ _TODAY_NOT_AFTER = re.compile(
     r"\s+(?:نفسه|ذاته|عينه|ال(?!جمعه|سبت|احد|اثنين|ثلاثاء|اربعاء|خميس)[^\W\d_]+|من\s|الذي|التي)"
 )
 _TODAY_NOT_BEFORE = re.compile(r"(?:ذلك|تلك|نفس|في|كل|هذا|ذات)\s+$")
+# Titles and nouns that العام ("general", "public") qualifies: الامين العام السابق، النائب العام.
+_TITLE_BEFORE = re.compile(
+    r"(?<!\w)(?:ال)?(?:امين|مدعي|مدير|نائب|مقرر|مراقب|مفوض|قائد|منسق|مرشد|مفتش|امن|راي|قطاع|شان|"
+    r"مال|محامي|مستشار|سكرتير|مدعيه|امينه|مديره|اتحاد|مؤتمر|الادعاء)\s+$"
+)
 _EVENT_AFTER = re.compile(r"\s+(?:من|علي|عن)(?!\w)")
 _AGE_AFTER = re.compile(r"\s+من\s+(?:ال)?عمر")
 
@@ -761,6 +766,8 @@ def _relative(g: _Grammar, norm: str, spans: Spans) -> list[_Cand]:
                 continue
             fn = partial(_rel_shift, "day", 1)
         elif mt["unit"] or mt["unit2"]:
+            if mt["unit"] == "العام" and _TITLE_BEFORE.search(norm[max(0, s - 10) : s]):
+                continue  # "الامين العام السابق": a former secretary-general, not last year
             unit = {"الاسبوع": "week", "الشهر": "month", "العام": "year", "السنه": "year"}[
                 mt["unit"] or mt["unit2"]
             ]
