@@ -6,12 +6,17 @@ absent from it; nothing here produces placeholder output.
 
 from __future__ import annotations
 
+from pipeline.stages.dates import DateStage
 from pipeline.stages.normalize import Normalizer
+from pipeline.stages.numbers import NumberStage
 from pipeline.stages.tokenize import Tokenizer
 
-__all__ = ["Normalizer", "Tokenizer", "default_stages"]
+__all__ = ["DateStage", "Normalizer", "NumberStage", "Tokenizer", "default_stages"]
 
 
 def default_stages() -> list:
-    """Build the standard stages (each loads its resources once, here)."""
-    return [Normalizer(), Tokenizer()]
+    """Build the standard stages (each loads its resources once, here).
+
+    Order matters: dates run before numbers, which skips any span a date already claimed.
+    """
+    return [Normalizer(), Tokenizer(), DateStage(), NumberStage()]
