@@ -10,13 +10,14 @@ import codecs
 import datetime as _dt
 import gzip
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.document import Document
 
-__all__ = ["InputError", "decode_text", "iter_documents", "parse_date"]
+__all__ = ["InputError", "decode_bytes", "decode_text", "iter_documents", "parse_date"]
 
 # A NUL byte never occurs in text we can process; in the first 8 KiB it marks a binary file.
 _SNIFF = 8192
@@ -35,6 +36,39 @@ def parse_date(value: object, where: str = "") -> _dt.date | None:
         return _dt.date.fromisoformat(text[:10])
     except ValueError:
         raise InputError(f"{where}date {text!r} is not YYYY-MM-DD") from None
+
+
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+
+
+def _legacy_arabic(data: bytes) -> str | None:
+    """Windows-1256 text, when that reading is plainly Arabic (most non-ASCII chars are letters)."""
+    try:
+        text = data.decode("cp1256")
+    except UnicodeDecodeError:
+        return None
+    non_ascii = sum(1 for c in text if ord(c) > 127)
+    if non_ascii and len(_ARABIC_LETTER.findall(text)) >= 0.8 * non_ascii:
+        return text
+    return None
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode file bytes to (text, warning); raise InputError when they are not text.
+
+    UTF-8 (a BOM is dropped), UTF-16/32 when a BOM says so, and — because legacy Arabic files are
+    common — Windows-1256 when the bytes are not UTF-8 but read plainly as Arabic in that code page;
+    the warning then says so. Offsets count Unicode code points of the decoded text, after the BOM.
+    """
+    try:
+        return decode_text(data), ""
+    except InputError as exc:
+        if "UTF-8" not in str(exc):
+            raise
+        text = _legacy_arabic(data)
+        if text is None:
+            raise
+        return text, "not UTF-8: decoded as Windows-1256 (legacy Arabic)"
 
 
 def decode_text(data: bytes) -> str:
@@ -70,12 +104,13 @@ def _failed(doc_id: str, source: str, message: str) -> Document:
 
 def _read_txt(path: Path, doc_id: str, default_date: _dt.date | None) -> Document:
     try:
-        raw = decode_text(path.read_bytes())
+        raw, warning = decode_bytes(path.read_bytes())
     except InputError as exc:
         return _failed(doc_id, str(path), f"{path}: {exc}")
     except OSError as exc:
         return _failed(doc_id, str(path), f"{path}: cannot read: {exc.strerror or exc}")
-    return Document(id=doc_id, raw=raw, date=default_date, meta={"source": str(path)})
+    meta = {"source": str(path), "warning": warning} if warning else {"source": str(path)}
+    return Document(id=doc_id, raw=raw, date=default_date, meta=meta)
 
 
 def _open_lines(path: Path):
@@ -134,11 +169,12 @@ def iter_documents(inputs: list[str], default_date: _dt.date | None = None) -> I
     for spec in inputs:
         if spec == "-":
             try:
-                raw = decode_text(sys.stdin.buffer.read())
+                raw, warning = decode_bytes(sys.stdin.buffer.read())
             except InputError as exc:
                 yield _failed("stdin", "-", f"stdin: {exc}")
                 continue
-            yield Document(id="stdin", raw=raw, date=default_date, meta={"source": "-"})
+            meta = {"source": "-", "warning": warning} if warning else {"source": "-"}
+            yield Document(id="stdin", raw=raw, date=default_date, meta=meta)
             continue
         path = Path(spec)
         if path.is_dir():

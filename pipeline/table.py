@@ -44,7 +44,8 @@ ENTITY_COLUMNS = (
     *LINK_COLUMNS,
 )  # fmt: skip
 DOCUMENT_COLUMNS = (
-    "doc_id", "source", "date", "chars", "tokens", "mentions", "status", "error", "seconds",
+    "doc_id", "source", "date", "chars", "tokens", "mentions", "status", "error", "warning",
+    "seconds",
 )  # fmt: skip
 FORMATS = ("csv", "jsonl", "parquet")
 
@@ -63,7 +64,7 @@ _DTYPES: dict[str, dict[str, str]] = {
     "documents": {
         "doc_id": "string", "source": "string", "date": "string", "chars": "int64",
         "tokens": "int64", "mentions": "int64", "status": "string", "error": "string",
-        "seconds": "float64",
+        "warning": "string", "seconds": "float64",
     },
 }  # fmt: skip
 _COLUMNS = {"mentions": MENTION_COLUMNS, "entities": ENTITY_COLUMNS, "documents": DOCUMENT_COLUMNS}
@@ -134,6 +135,7 @@ def document_rows(doc: Document) -> Rows:
             "mentions": len(mentions),
             "status": "failed" if doc.error else "ok",
             "error": doc.error,
+            "warning": str(doc.meta.get("warning", "")),
             "seconds": float(doc.meta.get("seconds", 0.0)),
         }
     )
