@@ -1,0 +1,164 @@
+"""Tag stage: clitic parts with exact raw offsets, the seed article's splits, UPOS on every part."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.document import Document
+from pipeline.resources import data_dir, models_dir
+from pipeline.stages.normalize import Normalizer
+from pipeline.stages.tag import UPOS, TagStage, cuts_to_spans, part_kinds, part_norm
+from pipeline.stages.tokenize import Tokenizer
+from pipeline.training.padt import align_parts
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_42077914264d8127.txt"
+HAVE_MODELS = (models_dir() / "tag" / "pos.crfsuite").exists()
+needs_models = pytest.mark.skipif(not HAVE_MODELS, reason="models/tag not built")
+
+
+@pytest.fixture(scope="module")
+def stages():
+    return Normalizer(), Tokenizer(), TagStage()
+
+
+def run(stages, text: str) -> Document:
+    norm, tok, tag = stages
+    return tag(tok(norm(Document(id="t", raw=text))))
+
+
+def check_offsets(doc: Document) -> None:
+    for t in doc.tokens:
+        assert t.parts, t
+        assert t.parts[0].start == t.start and t.parts[-1].end == t.end
+        for a, b in zip(t.parts, t.parts[1:]):
+            assert a.end == b.start
+        for p in t.parts:
+            assert p.start < p.end
+            assert doc.raw[p.start : p.end] == p.text
+            assert p.kind in ("proclitic", "stem", "enclitic")
+            assert p.pos in UPOS
+        assert [p.kind for p in t.parts].count("stem") == 1
+        assert t.pos == next(p.pos for p in t.parts if p.kind == "stem")
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+@pytest.mark.parametrize(
+    "surface, parts, spans",
+    [
+        ("وبرلين", ["و", "برلين"], [(0, 1), (1, 6)]),
+        ("لليابان", ["ل", "اليابان"], [(0, 1), (1, 7)]),
+        ("زيارته", ["زياره", "ه"], [(0, 5), (5, 6)]),
+        ("مما", ["من", "ما"], [(0, 1), (1, 3)]),
+        ("ab", ["a", "b", "c"], []),
+    ],
+)
+def test_align_parts(surface, parts, spans):
+    assert align_parts(surface, parts) == spans
+
+
+def test_cuts_to_spans_tiles():
+    assert cuts_to_spans(5, (1, 3)) == [(0, 1), (1, 3), (3, 5)]
+    assert cuts_to_spans(5, (0, 5, 7)) == [(0, 5)]
+
+
+def test_part_kinds():
+    assert part_kinds(["و", "ب", "ه"], ["CCONJ", "ADP", "PRON"]) == ["proclitic", "stem", "enclitic"]
+    assert part_kinds(["ه"], ["PRON"]) == ["stem"]
+    assert part_kinds(["عدد", "ها"], ["NOUN", "PRON"]) == ["stem", "enclitic"]
+
+
+# ---------------------------------------------------------------- the stage
+
+
+@needs_models
+@pytest.mark.parametrize(
+    "word, proclitic, stem",
+    [("وتوكاييف", "و", "توكاييف"), ("وصادر", "و", "صادر"), ("لليابان", "ل", "ليابان"),
+     ("وروسيا", "و", "روسيا")],
+)  # fmt: skip
+def test_seed_splits(stages, word, proclitic, stem):
+    doc = run(stages, SEED.read_text(encoding="utf-8"))
+    check_offsets(doc)
+    hits = [t for t in doc.tokens if t.text == word]
+    assert hits, word
+    for t in hits:
+        assert [(p.text, p.kind) for p in t.parts] == [(proclitic, "proclitic"), (stem, "stem")]
+
+
+@needs_models
+def test_elided_article_restored(stages):
+    doc = run(stages, "قمة آسيا الوسطى لليابان.")
+    tok = next(t for t in doc.tokens if t.text == "لليابان")
+    assert part_norm(tok, 1) == "اليابان"
+
+
+@needs_models
+def test_diacritics_and_tatweel_offsets(stages):
+    text = "وَقَالَ الرَّئِيسُ لِلصَّحَفِيِّينَ إِنَّهُ وبـــرلين وكتابُهُمْ ﻻ"
+    doc = run(stages, text)
+    check_offsets(doc)
+    tok = next(t for t in doc.tokens if t.norm == "للصحفيين")
+    assert [p.text for p in tok.parts][0] == "لِ"
+
+
+@needs_models
+def test_tags_are_sensible(stages):
+    doc = run(stages, "وقال الرئيس إن الحكومة ستدعم الشركات في المنطقة.")
+    check_offsets(doc)
+    pos = {t.text: t.pos for t in doc.tokens}
+    assert pos["الحكومة"] == "NOUN"
+    assert pos["في"] == "ADP"
+    assert pos["."] == "PUNCT"
+
+
+ARABIC_LIKE = st.text(
+    alphabet=st.sampled_from(
+        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةى")
+        + ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b", "\u0640", "\u0670"]
+        + list(" .،؟\n0123456789٠١٢") + ["\u200c", "\ufefb", "\ufdf2", "a", "é"]
+    ),
+    max_size=60,
+)
+
+
+@needs_models
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=ARABIC_LIKE)
+def test_offsets_property(stages, text):
+    check_offsets(run(stages, text))
+
+
+@needs_models
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=40))
+def test_arbitrary_unicode_never_crashes(stages, text):
+    check_offsets(run(stages, text))
+
+
+def test_stanza_backend_missing_models_is_clear(tmp_path):
+    with pytest.raises((FileNotFoundError, ImportError), match="stanza"):
+        TagStage(backend="stanza", model_dir=tmp_path)
+
+
+def test_missing_crf_models_name_the_command(tmp_path):
+    with pytest.raises(FileNotFoundError, match="pipeline.training.tag train"):
+        TagStage(model_dir=tmp_path)
+
+
+@pytest.mark.skipif(
+    not (data_dir() / "ud" / "padt" / "ar_padt-ud-dev.reconstructed.conllu").exists(),
+    reason="PADT not available",
+)
+def test_padt_alignment_covers_dev():
+    from pipeline.training.tag import load_split
+
+    for sent in load_split(data_dir(), "dev")[:200]:
+        for surface, spans, tags in sent:
+            assert spans[0][0] == 0 and spans[-1][1] == len(surface)
+            assert len(spans) == len(tags)
