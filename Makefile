@@ -8,7 +8,7 @@ OUT    ?= outputs/
 N      ?= 1000
 export DATA_DIR
 
-.PHONY: setup extract test lint train eval bench clean
+.PHONY: setup extract test lint train eval bench bench-full clean
 
 setup: $(VENV)/.installed
 
@@ -37,6 +37,9 @@ eval: setup
 
 bench: setup
 	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) -n $(N)
+
+bench-full: setup
+	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) --full --jobs 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
