@@ -69,11 +69,12 @@ _HOURS = {
     "الثانيه عشره": 12, "الحاديه عشر": 11, "الثانيه عشر": 12,
 }  # fmt: skip
 
-# Cardinals for "قبل ثلاثة أيام" (3..10, both genders).
+# Cardinals for "قبل ثلاثة أيام" (3..10 both genders, tens, a hundred).
 _CARDINALS = {
     "ثلاثه": 3, "ثلاث": 3, "اربعه": 4, "اربع": 4, "خمسه": 5, "خمس": 5, "سته": 6, "ست": 6,
     "سبعه": 7, "سبع": 7, "ثمانيه": 8, "ثماني": 8, "ثمان": 8, "تسعه": 9, "تسع": 9, "عشره": 10,
-    "عشر": 10, "واحد": 1, "واحده": 1,
+    "عشر": 10, "واحد": 1, "واحده": 1, "عشرين": 20, "ثلاثين": 30, "اربعين": 40, "خمسين": 50,
+    "ستين": 60, "سبعين": 70, "ثمانين": 80, "تسعين": 90, "مئه": 100, "مائه": 100,
 }  # fmt: skip
 
 # Relative units: word -> (unit, count implied by the word or 0 when a number must precede it).
@@ -83,6 +84,7 @@ _REL_UNITS = {
     "شهر": ("month", 1), "شهرين": ("month", 2), "اشهر": ("month", 0), "شهور": ("month", 0),
     "عام": ("year", 1), "عامين": ("year", 2), "اعوام": ("year", 0),
     "سنه": ("year", 1), "سنتين": ("year", 2), "سنوات": ("year", 0), "سنين": ("year", 0),
+    "يوما": ("day", 0), "اسبوعا": ("week", 0), "شهرا": ("month", 0), "عاما": ("year", 0),
 }  # fmt: skip
 
 _PAST_MODS = ("الماضي", "الماضيه", "المنصرم", "المنصرمه", "الفائت", "الفائته", "السابق",
@@ -313,6 +315,11 @@ _TITLE_BEFORE = re.compile(
     r"(?<!\w)(?:ال)?(?:امين|مدعي|مدير|نائب|مقرر|مراقب|مفوض|قائد|منسق|مرشد|مفتش|امن|راي|قطاع|شان|"
     r"مال|محامي|مستشار|سكرتير|مدعيه|امينه|مديره|اتحاد|مؤتمر|الادعاء)\s+$"
 )
+# Events named by their year ("حرب 1967"، "الانتفاضه الاولي 1987"، "انتخابات 2020").
+_EVENT_BEFORE = re.compile(
+    r"(?<!\w)(?:ال)?(?:حرب|حروب|ثوره|انتفاضه|نكبه|نكسه|انتخابات|احداث|انقلاب|ازمه|موسم|ميزانيه|"
+    r"موازنه|تعداد|زلزال|فيضانات|هجمات|مجزره|مذبحه|عدوان|اضراب|احتجاجات)(?:\s+ال[^\W\d_]+)?\s+$"
+)
 _EVENT_AFTER = re.compile(r"\s+(?:من|علي|عن)(?!\w)")
 _AGE_AFTER = re.compile(r"\s+من\s+(?:ال)?عمر")
 
@@ -361,12 +368,16 @@ class _Grammar:
             rf"(?P<hs>{_HSUF})?(?:\s+(?P<mod>{_MOD}))?)" + _E
         )
         self.hyear_re = re.compile(
-            _PRE + r"(?P<c>(?:(?:ال)?(?:عام|سنه)\s+)?(?P<y>1[2-5]\d\d)(?!\d)" + _HSUF + ")" + _E
+            _PRE
+            + r"(?P<c>(?:(?:ال)?(?:عام|سنه)\s+)?(?:\(\s*)?(?P<y>1[2-5]\d\d)(?!\d)(?:\s*\))?"
+            + _HSUF
+            + ")"
+            + _E
         )
         self.year_re = re.compile(
             _PRE + r"(?P<c>(?:(?P<from>من|بين|منذ)\s+)?"
             r"(?:(?P<kw>(?:ال)?(?:عام|سنه)|عامي|سنتي)\s+)?"
-            rf"(?P<y1>[12]\d{{3}})(?!\d)(?P<s1>{_YSUF})?"
+            rf"(?P<po>\(\s*)?(?P<y1>[12]\d{{3}})(?!\d)(?P<pc>\s*\))?(?P<s1>{_YSUF})?"
             r"(?:\s*(?P<conn>-|/|و|الي|حتي|لغايه)\s*(?:(?:ال)?(?:عام|سنه)\s+)?"
             rf"(?P<y2>[12]\d{{3}})(?!\d)(?P<s2>{_YSUF})?)?)"
             rf"(?![\w%]|[.,/:]\d|\s*%|{_HSUF})"
@@ -595,6 +606,11 @@ def _years(g: _Grammar, norm: str, spans: Spans) -> list[_Cand]:
         kw, frm, conn = mt["kw"], mt["from"], mt["conn"]
         if not 1000 <= y1 <= 2199:
             continue
+        if mt["po"] and not mt["pc"]:
+            s = mt.start("y1")  # "(عام 2018" or "( 2018": the bracket opens something longer
+        paren = bool(mt["po"] and mt["pc"])
+        if mt["pc"] and not mt["po"] and y2 is None:
+            e = mt.end("y1")
         strong = bool(kw or mt["s1"])
         if y2 is not None:
             framed = frm in ("من", "بين") or kw in ("عامي", "سنتي")
@@ -620,6 +636,11 @@ def _years(g: _Grammar, norm: str, spans: Spans) -> list[_Cand]:
             s = mt.start("kw") if kw else mt.start("y1")
         if strong:
             score = 1.0
+        elif paren or _EVENT_BEFORE.search(norm[max(0, s - 32) : s]):
+            # "(1948)" in a caption or "حرب 1967"، "الانتفاضة الاولي 1987": a year by convention
+            if paren:
+                s, e = mt.span("y1")
+            score = 0.8
         else:
             before = norm[max(0, s - 12) : s]
             strong_prep = frm == "منذ" or _PREP_STRONG_BEFORE.search(before)
@@ -784,6 +805,8 @@ def _relative(g: _Grammar, norm: str, spans: Spans) -> list[_Cand]:
                 n = implied
             if mt["n"] and implied == 1 and n > 2 and n < 11:
                 continue  # "3 عام" is not how Arabic counts 3-10
+            if mt["u"].endswith("ا") and n < 11:
+                continue  # the accusative singular (عاما) counts 11 and up
             if mt["dir"] != "منذ" and _EVENT_AFTER.match(norm, e):
                 continue  # "بعد ثلاثة أعوام من الخسائر": counted from an event, not from today
             sign = 1 if mt["dir"] == "بعد" else -1

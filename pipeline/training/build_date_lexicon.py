@@ -24,15 +24,15 @@ _OUT = Path(__file__).resolve().parent.parent / "lexicons" / "months.tsv"
 
 # Spellings seen in news that CLDR does not list (Egyptian يونيه/يوليه, Maghrebi أغشت, etc.).
 _EXTRA_GREGORIAN: dict[int, tuple[str, ...]] = {
-    1: ("جانفييه",),
+    1: ("جانفييه", "كانون ثاني"),
     4: ("إبريل", "ابريل", "أبريل", "افريل"),
     6: ("يونيه",),
     7: ("يوليه", "جويلية"),
     8: ("أغشت", "اغسطس"),
     9: ("شتمبر", "سيبتمبر"),
-    10: ("أوكتوبر", "اكتوبر"),
-    11: ("نوفمبر",),
-    12: ("دجمبر", "ديسيمبر"),
+    10: ("أوكتوبر", "اكتوبر", "تشرين اول"),
+    11: ("نوفمبر", "تشرين ثاني"),
+    12: ("دجمبر", "ديسيمبر", "كانون اول"),
 }
 # Hijri months: ICU (islamic calendar, ar) and hijridate; variants of the 3rd-6th and 11th-12th.
 _EXTRA_HIJRI: dict[int, tuple[str, ...]] = {
