@@ -943,11 +943,16 @@ _FOUR_DIGITS = re.compile(r"\d{4}")
 _DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _select(cands: list[_Cand]) -> list[_Cand]:
-    """Longest candidates first (then by priority); drop anything overlapping a kept one."""
+def _select(cands: list[_Cand], size: int) -> list[_Cand]:
+    """Longest candidates first (then by priority); drop anything overlapping a kept one.
+
+    A byte per character of `norm` marks what is taken, so a long article with thousands of
+    candidates costs linear time, not a comparison of every pair."""
+    taken = bytearray(size)
     kept: list[_Cand] = []
     for c in sorted(cands, key=lambda c: (c.start - c.end, -c.prio, c.start)):
-        if all(c.end <= k.start or k.end <= c.start for k in kept):
+        if 1 not in taken[c.start : c.end]:
+            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
             kept.append(c)
     kept.sort(key=lambda c: c.start)
     return kept
@@ -1118,7 +1123,7 @@ def find_dates(
     cands: list[_Cand] = []
     for recognize in _RECOGNIZERS:
         cands.extend(recognize(g, norm, spans))
-    kept = _select(cands)
+    kept = _select(cands, len(norm))
     if anchor is None:
         anchor = _infer_anchor(kept)
     items = [
