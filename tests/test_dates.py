@@ -185,3 +185,14 @@ def test_never_crashes_and_offsets_hold(text: str, with_anchor: bool) -> None:
         assert doc.raw[m.start : m.end] == m.text
         assert m.type in KINDS
         assert isinstance(m.value, str)
+
+
+def test_normalized_forms(pipe: Pipeline) -> None:
+    """Hijri dates keep the Hijri form, times keep their zone, in `normalized`."""
+    doc = _run(pipe, "صدر القرار في 5 صفر 1446 هـ الموافق 9 أغسطس 2024م الساعة 15:15 بتوقيت مكة")
+    by_text = {m.text: m for m in _dates(doc)}
+    hijri = by_text["5 صفر 1446 هـ"]
+    assert (hijri.value, hijri.normalized) == ("2024-08-09", "1446-02-05 AH")
+    time = by_text["9 أغسطس 2024م الساعة 15:15 بتوقيت مكة"]
+    assert time.type == "TIME"
+    assert (time.value, time.normalized) == ("2024-08-09T15:15", "15:15 بتوقيت مكه")
