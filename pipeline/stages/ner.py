@@ -1,0 +1,483 @@
+"""Named entities (PERSON, LOCATION, ORGANIZATION) with a CRF over our own tokens.
+
+Why a CRF (python-crfsuite): on a 2-core CPU it tags well over 30k tokens/s, loads in a fraction of a
+second, and with lexical, gazetteer and word-cluster features it matches small neural taggers on
+ANERcorp-sized data (figures in models/cards/ner.md). The model sees exactly the tokens our Tokenizer
+produces (clitics attached, punctuation split), because the training corpora are re-tokenized with it.
+
+`NerFeaturizer.sentence_features` is THE feature function: training (`pipeline.training.ner`) and
+this stage both call it, so the two can never drift apart.
+
+Span rule (DESIGN.md): a mention excludes attached proclitics و ف ب ل ك: "وتوكاييف" -> "توكاييف", and
+"لليابان" -> span "ليابان" with normalized "اليابان" (the article's alef, dropped after ل, restored).
+When the tag stage has filled `Token.parts`, its proclitic parts decide; otherwise `strip_proclitic`
+decides from the token alone, using word counts from the training corpora and the gazetteers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pipeline.document import Document, Mention, Token
+from pipeline.lexicons import load_rows
+from pipeline.resources import models_dir
+from pipeline.stages.normalize import normalize_text
+
+__all__ = [
+    "NerStage",
+    "NerFeaturizer",
+    "proclitic_candidates",
+    "strip_proclitic",
+    "bio_spans",
+    "propagate_labels",
+    "cluster_key",
+    "TYPE_MAP",
+]
+
+# Model labels -> Mention types. Anything else the model might emit is dropped.
+TYPE_MAP: dict[str, str] = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
+
+_DIGITS = re.compile(r"\d")
+_ARABIC_LETTERS = re.compile(r"^[\u0621-\u064a\u0671-\u06d3]+$")
+_LATIN = re.compile(r"^[A-Za-z][A-Za-z.'&-]*$")
+# Characters the normalizer deletes inside a word (diacritics, tatweel, format controls): skipped
+# when a proclitic's length in `norm` is converted into a length in `raw`.
+_REMOVED = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
+_CONJ = ("و", "ف")
+_PREP = ("ب", "ل", "ك")
+_MAX_CACHE = 300_000
+# Score given to labels that come from document-level propagation rather than the CRF.
+PROPAGATED_SCORE = 0.5
+
+
+def cluster_key(norm: str) -> str:
+    """The form word clusters are keyed by: the token's norm, Latin lower-cased, digits as 0."""
+    return _DIGITS.sub("0", norm.lower())
+
+
+def proclitic_candidates(norm: str) -> list[tuple[int, str]]:
+    """Each plausible proclitic split of a normalized word: (chars stripped, normalized remainder).
+
+    Longest prefix first. Proclitics are an optional conjunction (و ف) then an optional
+    preposition (ب ل ك). After ل, a remainder starting with ل is also offered with the article's
+    alef restored (لليابان -> ليابان and اليابان). The remainder keeps at least 2 letters.
+    """
+    out: list[tuple[int, str]] = []
+    for conj in ("", *_CONJ):
+        if conj and not norm.startswith(conj):
+            continue
+        for prep in ("", *_PREP):
+            prefix = conj + prep
+            if not prefix or not norm.startswith(prefix):
+                continue
+            rest = norm[len(prefix):]
+            if len(rest) < 2:
+                continue
+            if prep == "ل" and rest.startswith("ل"):
+                out.append((len(prefix), "ا" + rest))
+            out.append((len(prefix), rest))
+    out.sort(key=lambda c: -c[0])
+    return out
+
+
+def strip_proclitic(norm: str, counts: Mapping[str, int], min_rest: int = 3) -> tuple[int, str]:
+    """Decide how many leading chars of an entity's first token are proclitics.
+
+    Returns (chars to strip, normalized form of the remainder); (0, norm) when nothing is stripped.
+    Why counts: a name may itself begin with a proclitic letter (وليد، فرنسا، بغداد، لبنان، كازاخستان),
+    so letters are only stripped when the remainder is a better-attested word than the whole token
+    (counts come from the training corpora, with clitics split in WikiFANE, and the gazetteers).
+    Unknown words: و/ف + anything, and ب/ل/ك before the article (بال، كال، لل) are stripped.
+    """
+    full = counts.get(norm, 0)
+    best: tuple[int, str] | None = None
+    best_count = 0
+    for n, rest in proclitic_candidates(norm):
+        c = counts.get(rest, 0)
+        if c > best_count:
+            best, best_count = (n, rest), c
+    if best is not None and best_count > 2 * full + 1:
+        return best
+    if full > 0 or best_count > 0:
+        return 0, norm
+    for n, rest in proclitic_candidates(norm):
+        if rest.startswith("ال") and n < len(norm) and len(rest) >= min_rest + 2:
+            return n, rest
+        if norm[:n] in _CONJ and len(rest) >= min_rest:
+            return n, rest
+    return 0, norm
+
+
+def bio_spans(labels: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(first, last exclusive, type) of each entity in a BIO label sequence (a stray I- opens one)."""
+    spans: list[tuple[int, int, str]] = []
+    start, cur = -1, ""
+    for i, lab in enumerate(labels):
+        if lab.startswith("B-") or (lab.startswith("I-") and lab[2:] != cur):
+            if cur:
+                spans.append((start, i, cur))
+            start, cur = i, lab[2:]
+        elif lab == "O" or not lab:
+            if cur:
+                spans.append((start, i, cur))
+            start, cur = -1, ""
+    if cur:
+        spans.append((start, len(labels), cur))
+    return spans
+
+
+def _key_form(norm: str, counts: Mapping[str, int]) -> str:
+    """A token's form for document-level matching: proclitics stripped as for mention spans."""
+    return strip_proclitic(norm, counts)[1] if len(norm) > 3 else norm
+
+
+def propagate_labels(sentences: Sequence[Sequence[str]], labels: list[list[str]],
+                     counts: Mapping[str, int], max_common: int = 300) -> list[list[bool]]:
+    """Document-level consistency: tag later (or earlier) repeats of names the CRF found once.
+
+    Why: news introduces a name in full once ("قاسم جومارت توكاييف") and then repeats it bare,
+    often with a clitic ("وتوكاييف"), where a sentence-level CRF misses it. Every entity span found
+    becomes a key (its forms, proclitics stripped); a person's last name becomes a key of its own.
+    Untagged token runs equal to a key get its majority type. Keys made of one frequent word
+    (count > `max_common` in the training vocabulary) are skipped. Changes `labels` in place and
+    returns, per token, whether its label came from this step.
+    """
+    votes: dict[tuple[str, ...], Counter[str]] = {}
+    for sent, labs in zip(sentences, labels):
+        for a, b, typ in bio_spans(labs):
+            if typ not in TYPE_MAP:
+                continue
+            key = (_key_form(sent[a], counts), *sent[a + 1: b])
+            keys = [key]
+            if typ == "PER" and b - a >= 2:
+                keys.append(key[-1:])
+            for k in keys:
+                if len(k) == 1 and (counts.get(k[0], 0) > max_common or len(k[0]) < 3):
+                    continue
+                votes.setdefault(k, Counter())[typ] += 1
+    added = [[False] * len(s) for s in sentences]
+    if not votes:
+        return added
+    max_len = max(len(k) for k in votes)
+    firsts = {k[0] for k in votes}
+    for si, (sent, labs) in enumerate(zip(sentences, labels)):
+        i = 0
+        n = len(labs)
+        while i < n:
+            w = sent[i]
+            if labs[i] != "O" or not (
+                w in firsts or w[1:] in firsts or w[2:] in firsts or "ا" + w[1:] in firsts
+                or "ا" + w[2:] in firsts
+            ):
+                i += 1
+                continue
+            first = w if w in firsts else _key_form(w, counts)
+            for size in range(min(max_len, n - i), 0, -1):
+                key = (first, *sent[i + 1: i + size])
+                c = votes.get(key)
+                if c and all(lab == "O" for lab in labs[i: i + size]) and (
+                    i + size >= n or not labs[i + size].startswith("I-")
+                ):
+                    typ = c.most_common(1)[0][0]
+                    for k in range(i, i + size):
+                        labs[k] = ("B-" if k == i else "I-") + typ
+                        added[si][k] = True
+                    i += size
+                    break
+            else:
+                i += 1
+    return added
+
+
+class NerFeaturizer:
+    """Token features for the NER CRF: one instance shared by training and the stage.
+
+    Per word type (cached): the form, its clitic-stripped stem, prefix/suffix, shape, gazetteer
+    flags and word clusters. Per token: those of the token plus the form/stem/gazetteer/cluster
+    of its neighbours at -2..+2, two word bigrams, and multi-word gazetteer matches.
+    """
+
+    VERSION = 1
+
+    def __init__(self, gazetteers: Mapping[str, frozenset[str]], phrases: Mapping[tuple[str, ...], str],
+                 clusters: Mapping[str, tuple[str, str]], known: frozenset[str] | None = None) -> None:
+        self.known = known  # run time: attributes the model has weights for; others are dropped
+        self.gazetteers = dict(gazetteers)
+        self.phrases = dict(phrases)
+        self.phrase_first = {p[0] for p in self.phrases}
+        self.max_phrase = max((len(p) for p in self.phrases), default=1)
+        self.clusters = dict(clusters)
+        self._cache: dict[str, tuple[list[str], ...]] = {}
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None, known: frozenset[str] | None = None) -> NerFeaturizer:
+        """Gazetteers from pipeline/lexicons, clusters from `model_dir` (models/ner) when present.
+
+        `known` (run time): the model's attributes. Features outside it carry no weight, and
+        dropping them before they reach crfsuite roughly halves tagging time.
+        """
+        model_dir = model_dir or models_dir() / "ner"
+        gaz: dict[str, set[str]] = {"country": set(), "city": set(), "given": set(),
+                                    "surname": set(), "foreign": set()}
+        phrases: dict[tuple[str, ...], str] = {}
+        for name, kind in (("countries", "country"), ("cities", "city")):
+            for row in load_rows(name):
+                words = tuple(row[0].split())
+                if len(words) == 1:
+                    gaz[kind].add(words[0])
+                elif len(words) <= 4:
+                    phrases.setdefault(words, kind)
+        for row in load_rows("person_names"):
+            gaz[row[1] if len(row) > 1 and row[1] in gaz else "given"].add(row[0])
+        for row in load_rows("ner_triggers"):
+            gaz.setdefault("t_" + row[1], set()).add(row[0])
+        clusters: dict[str, tuple[str, str]] = {}
+        path = model_dir / "clusters.tsv"
+        if path.exists():
+            with path.open(encoding="utf-8") as fh:
+                for line in fh:
+                    if not line.startswith("#"):
+                        w, coarse, fine = line.rstrip("\n").split("\t")
+                        clusters[w] = (coarse, fine)
+        return cls({k: frozenset(v) for k, v in gaz.items()}, phrases, clusters, known)
+
+    def _lookup(self, w: str, cands: list[tuple[int, str]]) -> list[str]:
+        flags = []
+        for kind, words in self.gazetteers.items():
+            if w in words:
+                flags.append(kind)
+            elif any(rest in words for _, rest in cands):
+                flags.append(kind + "~")
+        return flags
+
+    def _type_features(self, w: str) -> tuple[list[str], ...]:
+        cached = self._cache.get(w)
+        if cached is not None:
+            return cached
+        cands = proclitic_candidates(w) if _ARABIC_LETTERS.match(w) else []
+        stem = w
+        for _, rest in cands:  # the longest split whose remainder keeps the article, else none
+            if rest.startswith("ال"):
+                stem = rest
+                break
+        bare = stem[2:] if stem.startswith("ال") and len(stem) > 4 else stem
+        if _ARABIC_LETTERS.match(w):
+            shape = "A"
+        elif _LATIN.match(w):
+            shape = "Lc" if w[0].isupper() else "Ll"
+        elif w.isdigit():
+            shape = "D"
+        elif any(ch.isalnum() for ch in w):
+            shape = "X"
+        else:
+            shape = "P"
+        gaz = self._lookup(w, cands)
+        key = cluster_key(w)
+        cl = self.clusters.get(key)
+        if cl is None and cands:
+            cl = self.clusters.get(cands[-1][1])  # the shortest clitic split (و+word -> word)
+        own = [
+            "b", "w=" + w, "st=" + stem, "bare=" + bare, "sh=" + shape,
+            "p2=" + bare[:2], "p3=" + bare[:3], "s2=" + w[-2:], "s3=" + w[-3:], "s1=" + w[-1:],
+            "len=" + str(min(len(bare), 9)),
+        ]
+        if stem != w:
+            own.append("pre=" + w[: len(w) - len(stem)])
+        if stem.startswith("ال"):
+            own.append("al")
+        own.extend("g=" + g for g in gaz)
+        ctx = ["w=" + w, "bare=" + bare, "sh=" + shape]
+        ctx.extend("g=" + g for g in gaz)
+        if cl is not None:
+            own.extend(("cc=" + cl[0], "cf=" + cl[1]))
+            ctx.extend(("cc=" + cl[0], "cf=" + cl[1]))
+        else:
+            own.append("cf=none")
+        pfirst = [f for f in (w, *(r for _, r in cands)) if f in self.phrase_first]
+        out = (own, *([f"{off}:{f}" for f in ctx] for off in ("-2", "-1", "+1", "+2")), pfirst)
+        if self.known is not None:
+            known = self.known
+            out = tuple([f for f in part if f in known] for part in out[:5]) + (pfirst,)
+        if len(self._cache) >= _MAX_CACHE:
+            self._cache.clear()
+        self._cache[w] = out
+        return out
+
+    def _phrase_tags(self, norms: Sequence[str], types: Sequence[tuple[list[str], ...]]) -> list[str | None]:
+        """Multi-word gazetteer matches (آسيا الوسطى، جنوب السودان), longest first, proclitic-tolerant."""
+        n = len(norms)
+        tags: list[str | None] = [None] * n
+        i = 0
+        while i < n:
+            hit = 0
+            for first in types[i][5]:
+                for size in range(min(self.max_phrase, n - i), 1, -1):
+                    kind = self.phrases.get((first, *norms[i + 1: i + size]))
+                    if kind:
+                        tags[i] = "B" + kind
+                        for k in range(i + 1, i + size):
+                            tags[k] = "I" + kind
+                        hit = size
+                        break
+                if hit:
+                    break
+            i += hit or 1
+        return tags
+
+    def sentence_features(self, norms: Sequence[str]) -> list[list[str]]:
+        """Features of every token of one sentence, given the tokens' normalized forms."""
+        types = [self._type_features(w) for w in norms]
+        phrase = self._phrase_tags(norms, types)
+        known = self.known
+        n = len(norms)
+        out: list[list[str]] = []
+        for i in range(n):
+            f = list(types[i][0])
+            if i >= 2:
+                f.extend(types[i - 2][1])
+            if i >= 1:
+                f.extend(types[i - 1][2])
+                bg = "bg-=" + norms[i - 1] + "|" + norms[i]
+                if known is None or bg in known:
+                    f.append(bg)
+            else:
+                f.append("BOS")
+            if i + 1 < n:
+                f.extend(types[i + 1][3])
+                bg = "bg+=" + norms[i] + "|" + norms[i + 1]
+                if known is None or bg in known:
+                    f.append(bg)
+            else:
+                f.append("EOS")
+            if i + 2 < n:
+                f.extend(types[i + 2][4])
+            if phrase[i]:
+                f.append("ph=" + phrase[i])
+            out.append(f)
+        return out
+
+
+def _raw_prefix_len(raw_text: str, n_norm: int) -> int:
+    """Raw length of the first `n_norm` normalized letters of a token (skipping removed marks)."""
+    i = 0
+    for _ in range(n_norm):
+        if i >= len(raw_text):
+            return -1
+        i += 1
+        while i < len(raw_text) and _REMOVED.match(raw_text[i]):
+            i += 1
+    return i
+
+
+def _load_counts(path: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if path.exists():
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.startswith("#"):
+                    w, c = line.rstrip("\n").split("\t")
+                    counts[w] = int(c)
+    return counts
+
+
+class NerStage:
+    """Pipeline stage: tags PERSON / LOCATION / ORGANIZATION mentions with the shipped CRF.
+
+    Loads models/ner/ner.crfsuite, the gazetteers, word clusters and word counts once, here.
+    """
+
+    name = "ner"
+    requires: tuple[str, ...] = ("norm", "tokens")
+    provides: tuple[str, ...] = ("entities",)
+
+    def __init__(self, model_dir: Path | None = None, source: str = "ner",
+                 propagate: bool = True) -> None:
+        import pycrfsuite
+
+        model_dir = Path(model_dir) if model_dir else models_dir() / "ner"
+        path = model_dir / "ner.crfsuite"
+        if not path.exists():
+            raise FileNotFoundError(
+                f"NER model not found at {path}; rebuild it with `python -m pipeline.training.ner train`"
+            )
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open(str(path))
+        attrs = model_dir / "attributes.txt"
+        known = None
+        if attrs.exists():
+            known = frozenset(attrs.read_text(encoding="utf-8").split("\n"))
+        self.featurizer = NerFeaturizer.load(model_dir, known)
+        self.counts = _load_counts(model_dir / "vocab.tsv")
+        meta = model_dir / "meta.json"
+        self.meta = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
+        self.source = source
+        self.propagate = propagate
+
+    def tag_norms(self, norms: Sequence[str]) -> tuple[list[str], list[float]]:
+        """BIO labels for one sentence of normalized tokens, and each label's marginal probability."""
+        if not norms:
+            return [], []
+        labels = self.tagger.tag(self.featurizer.sentence_features(norms))
+        scores = [
+            self.tagger.marginal(lab, i) if lab != "O" else 1.0 for i, lab in enumerate(labels)
+        ]
+        return labels, scores
+
+    def _strip(self, tok: Token) -> tuple[int, str]:
+        """(raw chars to drop at the start of the first token, normalized remainder)."""
+        procl = [p for p in tok.parts if p.kind == "proclitic"]
+        if tok.parts and any(p.kind == "stem" for p in tok.parts):
+            if not procl:
+                return 0, tok.norm
+            cut = procl[-1].end - tok.start
+            rest = normalize_text(tok.text[cut:])[0]
+            if procl[-1].text.endswith("ل") and rest.startswith("ل") and self.counts.get("ا" + rest, 0):
+                rest = "ا" + rest
+            return cut, rest
+        n, rest = strip_proclitic(tok.norm, self.counts)
+        if n == 0:
+            return 0, tok.norm
+        cut = _raw_prefix_len(tok.text, n)
+        if cut <= 0 or cut >= len(tok.text):
+            return 0, tok.norm
+        return cut, rest
+
+    def tag_document(self, sentences: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[float]]]:
+        """Labels and scores for every sentence of a document: CRF, then document consistency."""
+        labels: list[list[str]] = []
+        scores: list[list[float]] = []
+        for norms in sentences:
+            lab, sc = self.tag_norms(norms)
+            labels.append(lab)
+            scores.append(sc)
+        if self.propagate:
+            added = propagate_labels(sentences, labels, self.counts)
+            for sc, ad in zip(scores, added):
+                for i, flag in enumerate(ad):
+                    if flag:
+                        sc[i] = PROPAGATED_SCORE
+        return labels, scores
+
+    def __call__(self, doc: Document) -> Document:
+        tokens = doc.tokens
+        sents = [tokens[s.first_token: s.last_token] for s in doc.sentences]
+        all_labels, all_scores = self.tag_document([[t.norm for t in toks] for toks in sents])
+        for si, (toks, labels, scores) in enumerate(zip(sents, all_labels, all_scores)):
+            for a, b, label in bio_spans(labels):
+                mtype = TYPE_MAP.get(label)
+                if mtype is None:
+                    continue
+                first, last = toks[a], toks[b - 1]
+                cut, first_norm = self._strip(first)
+                start, end = first.start + cut, last.end
+                parts = [first_norm] + [t.norm for t in toks[a + 1: b]]
+                doc.mentions.append(Mention(
+                    type=mtype, start=start, end=end, text=doc.raw[start:end],
+                    normalized=" ".join(parts), source=self.source,
+                    score=round(sum(scores[a:b]) / (b - a), 4), sentence=si,
+                ))
+        return doc

@@ -1,0 +1,173 @@
+"""Train and evaluate the NER CRF.
+
+    python -m pipeline.training.ner train [--data DIR] [--out models/ner]
+    python -m pipeline.training.ner eval  [--data DIR] [--model models/ner]
+
+`train` rebuilds models/ner/ner.crfsuite, vocab.tsv and meta.json from the corpora in DATA_DIR (the
+word clusters, models/ner/clusters.tsv, come from `python -m pipeline.training.ner_clusters`, and the
+gazetteers from `python -m pipeline.training.ner_lexicons`). Deterministic: L-BFGS has no randomness
+and the corpora are read in file order. `eval` prints exact-span P/R/F1 per type and micro-averaged
+on the ANERcorp dev split (last 10% of train.txt), the WikiFANE held-out 10% and the Wojood val file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pipeline.lexicons import load_rows
+from pipeline.resources import data_dir, models_dir
+from pipeline.stages.ner import NerFeaturizer, NerStage, bio_spans
+from pipeline.training.ner_data import Sentence, load_splits
+
+__all__ = ["train", "evaluate", "prf", "TRAIN_SETS", "EVAL_SETS", "CRF_PARAMS"]
+
+TRAIN_SETS = ("anercorp_train", "wikifane_train", "wojood_train")
+EVAL_SETS = ("anercorp_dev", "wikifane_heldout", "wojood_val")
+TYPES = ("PER", "LOC", "ORG")
+CRF_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 150,
+              "feature.possible_transitions": True, "feature.minfreq": 1}
+
+
+def _vocab(sents: Iterable[Sentence]) -> Counter[str]:
+    """Word counts for the proclitic decision: training tokens plus every gazetteer name."""
+    counts: Counter[str] = Counter(tok for s in sents for tok, _ in s)
+    for name in ("countries", "cities", "person_names"):
+        for row in load_rows(name):
+            for w in row[0].split():
+                counts[w] += 3
+    return counts
+
+
+def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
+          params: dict | None = None, weights: dict[str, int] | None = None) -> dict:
+    """Train the CRF on `sets` and write ner.crfsuite, vocab.tsv and meta.json into `out`."""
+    import pycrfsuite
+
+    t0 = time.time()
+    splits = load_splits(data)
+    feat = NerFeaturizer.load(out)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    n_tok = 0
+    train_sents: list[Sentence] = []
+    for name in sets:
+        for _ in range((weights or {}).get(name, 1)):
+            for sent in splits[name]:
+                toks = [t for t, _ in sent]
+                trainer.append(feat.sentence_features(toks), [lab for _, lab in sent])
+                n_tok += len(toks)
+        train_sents.extend(splits[name])
+    print(f"features for {n_tok} tokens ({time.time() - t0:.0f}s)", flush=True)
+    trainer.select("lbfgs", "crf1d")
+    trainer.set_params({**CRF_PARAMS, **(params or {})})
+    out.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(out / "ner.crfsuite"))
+    print(f"trained ({time.time() - t0:.0f}s)", flush=True)
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(out / "ner.crfsuite"))
+    attrs = sorted({a for a, _ in tagger.info().state_features})
+    (out / "attributes.txt").write_text("\n".join(attrs), encoding="utf-8")
+    counts = _vocab(train_sents)
+    with (out / "vocab.tsv").open("w", encoding="utf-8") as fh:
+        fh.write("# normalized word\tcount (training tokens + 3 per gazetteer occurrence)\n")
+        for w, c in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
+            if c >= 2 and not any(ch.isdigit() for ch in w):
+                fh.write(f"{w}\t{c}\n")
+    meta = {"features_version": NerFeaturizer.VERSION, "train_sets": list(sets),
+            "weights": weights or {}, "crf_params": {**CRF_PARAMS, **(params or {})},
+            "train_tokens": n_tok, "clusters": bool(feat.clusters),
+            "seconds": round(time.time() - t0)}
+    (out / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+    return meta
+
+
+def prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, tuple[float, ...]]:
+    """Exact-span precision/recall/F1 (percent) and counts per type and micro over TYPES."""
+    tp: Counter[str] = Counter()
+    ng: Counter[str] = Counter()
+    np_: Counter[str] = Counter()
+    for g, p in zip(gold, pred):
+        gs = {s for s in bio_spans(g) if s[2] in TYPES}
+        ps = {s for s in bio_spans(p) if s[2] in TYPES}
+        for s in gs:
+            ng[s[2]] += 1
+        for s in ps:
+            np_[s[2]] += 1
+        for s in gs & ps:
+            tp[s[2]] += 1
+    out = {}
+    for t in (*TYPES, "micro"):
+        a, b, c = ((sum(tp.values()), sum(np_.values()), sum(ng.values())) if t == "micro"
+                   else (tp[t], np_[t], ng[t]))
+        p = 100 * a / b if b else 0.0
+        r = 100 * a / c if c else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        out[t] = (p, r, f, c)
+    return out
+
+
+def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
+             splits: dict[str, list[Sentence]] | None = None, propagate: bool = True,
+             doc_size: int = 10) -> dict[str, dict]:
+    """Tag each held-out set with the model in `model` and print P/R/F1 tables.
+
+    The corpora have no document boundaries we can trust, so with `propagate` (the stage's
+    document-level consistency step) consecutive runs of `doc_size` sentences stand for a document.
+    """
+    stage = NerStage(model, propagate=propagate)
+    splits = splits or load_splits(data)
+    results = {}
+    for name in sets:
+        gold, pred = [], []
+        sents = splits[name]
+        for g in range(0, len(sents), doc_size):
+            group = sents[g: g + doc_size]
+            labels, _ = stage.tag_document([[t for t, _ in s] for s in group])
+            gold.extend([lab for _, lab in s] for s in group)
+            pred.extend(labels)
+        res = prf(gold, pred)
+        results[name] = res
+        mode = f"documents of {doc_size} sentences" if propagate else "CRF only"
+        print(f"\n{name}  ({len(gold)} sentences, exact span, {mode})")
+        print(f"{'type':6} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
+        for t, (p, r, f, n) in res.items():
+            print(f"{t:6} {p:6.2f} {r:6.2f} {f:6.2f} {n:6d}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    tr = sub.add_parser("train", help="rebuild models/ner from DATA_DIR")
+    tr.add_argument("--data", type=Path, default=data_dir())
+    tr.add_argument("--out", type=Path, default=models_dir() / "ner")
+    tr.add_argument("--sets", default=",".join(TRAIN_SETS))
+    tr.add_argument("--c1", type=float, default=CRF_PARAMS["c1"])
+    tr.add_argument("--c2", type=float, default=CRF_PARAMS["c2"])
+    tr.add_argument("--iters", type=int, default=CRF_PARAMS["max_iterations"])
+    tr.add_argument("--weight", action="append", default=[], help="SET=N: repeat a set N times")
+    tr.add_argument("--eval", action="store_true", help="evaluate right after training")
+    ev = sub.add_parser("eval", help="P/R/F1 on the held-out sets")
+    ev.add_argument("--data", type=Path, default=data_dir())
+    ev.add_argument("--model", type=Path, default=models_dir() / "ner")
+    ev.add_argument("--no-propagate", action="store_true", help="CRF only, no document step")
+    ev.add_argument("--doc-size", type=int, default=10, help="sentences per pseudo-document")
+    args = ap.parse_args(argv)
+    if args.cmd == "train":
+        weights = {k: int(v) for k, v in (w.split("=") for w in args.weight)}
+        meta = train(args.data, args.out, args.sets.split(","),
+                     {"c1": args.c1, "c2": args.c2, "max_iterations": args.iters}, weights)
+        print(json.dumps(meta, ensure_ascii=False))
+        if args.eval:
+            evaluate(args.data, args.out)
+    else:
+        evaluate(args.data, args.model, propagate=not args.no_propagate, doc_size=args.doc_size)
+
+
+if __name__ == "__main__":
+    main()
