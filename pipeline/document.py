@@ -162,6 +162,19 @@ class Document:
             return int(self._starts[pos])
         return int(self._ends[-1]) if len(self._ends) else len(self.raw)
 
+    def to_norm_pos(self, raw_pos: int) -> int:
+        """The first position of `norm` whose character comes from `raw_pos` or later."""
+        if self._starts is None:
+            return raw_pos
+        lo, hi = 0, len(self._starts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._starts[mid] < raw_pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
     def add_mention(
         self,
         type: str,

@@ -129,7 +129,7 @@ def document_rows(doc: Document) -> Rows:
         {
             "doc_id": doc.id,
             "source": str(doc.meta.get("source", "")),
-            "date": doc.date.isoformat() if doc.date else "",
+            "date": doc.date.isoformat() if doc.date else str(doc.meta.get("date_inferred", "")),
             "chars": len(doc.raw),
             "tokens": len(doc.tokens),
             "mentions": len(mentions),

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -1159,9 +1158,7 @@ class DateStage:
                 hits.append((t.start, t.end))
         if not hits:
             return []
-        starts = doc._starts  # raw -> norm offsets (None when normalization kept every length)
-        if starts is not None:
-            hits = [(bisect_left(starts, a), bisect_left(starts, b)) for a, b in hits]
+        hits = [(doc.to_norm_pos(a), doc.to_norm_pos(b)) for a, b in hits]
         return windows(doc.norm, hits)
 
     def __call__(self, doc: Document) -> Document:
