@@ -1162,7 +1162,9 @@ class DateStage:
         return windows(doc.norm, hits)
 
     def __call__(self, doc: Document) -> Document:
-        spans = self._trigger_spans(doc) if doc.tokens else None
+        if not doc.tokens:
+            return doc  # nothing written, nothing to find (and no full scan of blank text)
+        spans = self._trigger_spans(doc)
         found, anchor = find_dates(self._grammar, doc.norm, doc.date, spans)
         if doc.date is None and anchor is not None:
             doc.meta.setdefault("date_inferred", anchor.isoformat())
