@@ -9,14 +9,23 @@ from __future__ import annotations
 from pipeline.stages.dates import DateStage
 from pipeline.stages.normalize import Normalizer
 from pipeline.stages.numbers import NumberStage
+from pipeline.stages.resolve import ResolveStage
 from pipeline.stages.tokenize import Tokenizer
 
-__all__ = ["DateStage", "Normalizer", "NumberStage", "Tokenizer", "default_stages"]
+__all__ = [
+    "DateStage",
+    "Normalizer",
+    "NumberStage",
+    "ResolveStage",
+    "Tokenizer",
+    "default_stages",
+]
 
 
 def default_stages() -> list:
     """Build the standard stages (each loads its resources once, here).
 
-    Order matters: dates run before numbers, which skips any span a date already claimed.
+    Order matters: dates run before numbers, which skips any span a date already claimed; resolve
+    comes last and gives every mention its entity.
     """
-    return [Normalizer(), Tokenizer(), DateStage(), NumberStage()]
+    return [Normalizer(), Tokenizer(), DateStage(), NumberStage(), ResolveStage()]
