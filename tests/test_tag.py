@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from pipeline.document import Document
 from pipeline.resources import data_dir, models_dir
 from pipeline.stages.normalize import Normalizer
-from pipeline.stages.tag import UPOS, TagStage, cuts_to_spans, part_kinds, part_norm
+from pipeline.stages.tag import (
+    UPOS,
+    TagStage,
+    cuts_to_spans,
+    part_kinds,
+    part_norm,
+    where_codes,
+)
 from pipeline.stages.tokenize import Tokenizer
 from pipeline.training.padt import align_parts
 
@@ -162,3 +169,24 @@ def test_padt_alignment_covers_dev():
         for surface, spans, tags in sent:
             assert spans[0][0] == 0 and spans[-1][1] == len(surface)
             assert len(spans) == len(tags)
+
+
+@pytest.mark.skipif(
+    not (models_dir() / "tag" / "pos.crfsuite").exists(), reason="crfsuite model not shipped"
+)
+def test_numpy_decoding_matches_crfsuite(stages):
+    """The stage scores with numpy for speed; it must give crfsuite's own answer."""
+    import pycrfsuite
+
+    tag = stages[2]
+    ref = pycrfsuite.Tagger()
+    ref.open(str(models_dir() / "tag" / "pos.crfsuite"))
+    doc = run(stages, SEED.read_text(encoding="utf-8"))
+    for s in doc.sentences:
+        words = [
+            (t.norm[a:b], where)
+            for t in doc.tokens[s.first_token : s.last_token]
+            for (a, b), where in zip(tag.split_words([t.norm])[0], where_codes(len(t.parts)))
+        ]
+        if words:
+            assert tag.pos_tagger.tag(words) == ref.tag(tag.pos_tagger.sequence_features(words))

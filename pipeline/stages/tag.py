@@ -10,8 +10,8 @@ the document's alignment: every `Part` satisfies `raw[start:end] == text` and th
 token. The article ال stays inside the stem, as in UD (لليابان = ل + ليابان, the article's alef is
 not written; `part_norm` restores it as اليابان).
 
-An optional stanza backend (`TagStage(backend="stanza", model_dir=...)`) runs stanza's own MWT and
-POS models on our tokens and aligns stanza's words back onto raw offsets the same way.
+An optional stanza backend (`TagStage(backend="stanza", model_dir=...)`) keeps this segmentation
+and asks a stanza POS model (trained with stanza's own code on the same PADT words) for the tags.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pipeline.document import Document, Part, Token
 from pipeline.resources import models_dir
 
@@ -30,6 +32,8 @@ __all__ = [
     "TagStage",
     "Segmenter",
     "PosTagger",
+    "LinearChain",
+    "export_crf",
     "seg_features",
     "word_features",
     "cuts_to_spans",
@@ -205,29 +209,182 @@ def _need_crfsuite() -> Any:
     return pycrfsuite
 
 
+class LinearChain:
+    """A first-order linear-chain CRF (trained by crfsuite), scored and decoded with numpy.
+
+    Why not crfsuite's own tagger at run time: handing ~40 feature strings per word to crfsuite
+    costs more than the whole rest of the stage, while here a word's feature weights are summed
+    once per form and cached. `export_crf` writes the files; decoding gives crfsuite's answer.
+    Files: NAME.attrs.txt.gz (first line: labels, TAB-separated; then one attribute per line,
+    row i of the weights) and NAME.weights.npy (attributes x labels, then labels x labels of
+    transition weights).
+    """
+
+    def __init__(self, stem: Path) -> None:
+        with gzip.open(stem.with_name(stem.name + ".attrs.txt.gz"), "rt", encoding="utf-8") as fh:
+            self.labels = fh.readline().rstrip("\n").split("\t")
+            self.index = {line.rstrip("\n"): i for i, line in enumerate(fh)}
+        table = np.load(stem.with_name(stem.name + ".weights.npy"))
+        n_labels = len(self.labels)
+        # one zero row appended: every group in `emissions` holds it, so none is empty
+        self.weights = np.vstack([table[:-n_labels], np.zeros((1, n_labels), table.dtype)])
+        self._pad = len(self.weights) - 1
+        self.trans = table[-n_labels:]
+        self.zero = np.zeros(n_labels, dtype=table.dtype)
+        self._cols = np.arange(n_labels)
+
+    def emission(self, feats: Iterable[str]) -> np.ndarray:
+        """Sum of the weight rows of the known attributes among `feats` (one score per label)."""
+        index = self.index
+        rows = [index[f] for f in feats if f in index]
+        if not rows:
+            return self.zero
+        return self.weights[rows].sum(0)
+
+    def emissions(self, groups: Iterable[Iterable[str]]) -> np.ndarray:
+        """`emission` of many feature lists at once, one row each (one numpy call in all)."""
+        get = self.index.get
+        pad = self._pad
+        rows: list[int] = []
+        starts: list[int] = []
+        for feats in groups:
+            starts.append(len(rows))
+            rows.append(pad)
+            rows.extend([get(f, pad) for f in feats])  # unknown attributes add the zero row
+        return np.add.reduceat(self.weights[rows], starts, axis=0)
+
+    def viterbi(self, emissions: np.ndarray) -> list[int]:
+        """Best label sequence (indices) for an (n, labels) emission matrix."""
+        return self.viterbi_many([emissions])[0]
+
+    def viterbi_many(self, ems: Sequence[np.ndarray]) -> list[list[int]]:
+        """Best label sequences of many sentences, decoded side by side (padded), which costs
+        numpy calls per position of the longest sentence instead of per word."""
+        if not ems:
+            return []
+        lens = [len(e) for e in ems]
+        n_sent, longest, n_lab = len(ems), max(lens), len(self.labels)
+        if n_lab == 2 and n_sent == 1:
+            return [_viterbi2(ems[0].tolist(), self.trans.tolist())]
+        em = np.zeros((n_sent, longest, n_lab), dtype=np.float32)
+        for i, e in enumerate(ems):
+            em[i, : len(e)] = e
+        back = np.zeros((longest, n_sent, n_lab), dtype=np.intp)
+        scores = np.empty((longest, n_sent, n_lab), dtype=np.float32)
+        score = scores[0] = em[:, 0]
+        trans = self.trans[None]
+        for t in range(1, longest):
+            cand = score[:, :, None] + trans
+            back[t] = cand.argmax(1)
+            score = scores[t] = cand.max(1) + em[:, t]
+        out = []
+        for i, n in enumerate(lens):
+            if n == 0:
+                out.append([])
+                continue
+            j = int(scores[n - 1, i].argmax())
+            path = [j]
+            col = back[:, i]
+            for t in range(n - 1, 0, -1):
+                j = int(col[t, j])
+                path.append(j)
+            path.reverse()
+            out.append(path)
+        return out
+
+
+def _viterbi2(em: list[list[float]], trans: list[list[float]]) -> list[int]:
+    """Plain-Python Viterbi for two labels (segmentation): faster than numpy on a short word."""
+    (t00, t01), (t10, t11) = trans
+    s0, s1 = em[0]
+    back = []
+    for e0, e1 in em[1:]:
+        a, b = s0 + t00, s1 + t10
+        c, d = s0 + t01, s1 + t11
+        back.append((0 if a >= b else 1, 0 if c >= d else 1))
+        s0, s1 = max(a, b) + e0, max(c, d) + e1
+    j = 0 if s0 >= s1 else 1
+    path = [j]
+    for b0, b1 in reversed(back):
+        j = b0 if j == 0 else b1
+        path.append(j)
+    path.reverse()
+    return path
+
+
+def export_crf(crfsuite_path: Path, stem: Path) -> None:
+    """Write a crfsuite model's weights in `LinearChain`'s format (byte-reproducible)."""
+    tagger = _need_crfsuite().Tagger()
+    tagger.open(str(crfsuite_path))
+    info = tagger.info()
+    labels = sorted(info.labels, key=lambda lab: int(info.labels[lab]))
+    lab_i = {lab: i for i, lab in enumerate(labels)}
+    attrs = sorted({a for a, _ in info.state_features})
+    att_i = {a: i for i, a in enumerate(attrs)}
+    table = np.zeros((len(attrs) + len(labels), len(labels)), dtype=np.float32)
+    for (a, lab), w in info.state_features.items():
+        table[att_i[a], lab_i[lab]] = w
+    for (x, y), w in info.transitions.items():
+        table[len(attrs) + lab_i[x], lab_i[y]] = w
+    with gzip.GzipFile(stem.with_name(stem.name + ".attrs.txt.gz"), "wb", mtime=0) as fh:
+        fh.write(("\t".join(labels) + "\n" + "".join(a + "\n" for a in attrs)).encode())
+    np.save(stem.with_name(stem.name + ".weights.npy"), table)
+
+
 class Segmenter:
     """Clitic split points of a normalized Arabic word: memory of seen forms, CRF for the rest."""
 
     def __init__(
         self,
-        crf_path: Path | None,
+        model: LinearChain | None,
         memory: dict[str, tuple[int, ...]],
         lexicon: frozenset[str],
     ) -> None:
         self.memory = memory
         self.lexicon = lexicon
-        self._tagger = None
-        if crf_path is not None:
-            self._tagger = _need_crfsuite().Tagger()
-            self._tagger.open(str(crf_path))
+        self.model = model
         self._cache: dict[str, tuple[int, ...]] = {}
 
     def crf_cuts(self, word: str) -> tuple[int, ...]:
         """Cut points predicted by the CRF alone (no memory), for evaluation and unseen forms."""
-        if self._tagger is None or len(word) < 2:
+        model = self.model
+        if model is None or len(word) < 2:
             return ()
-        labels = self._tagger.tag(seg_features(word, self.lexicon))
-        return tuple(i for i, lab in enumerate(labels) if i > 0 and lab == "B")
+        emissions = model.emissions(seg_features(word, self.lexicon))
+        labels = model.labels
+        path = model.viterbi(emissions)
+        return tuple(i for i, lab in enumerate(path) if i > 0 and labels[lab] == "B")
+
+    def prefetch(self, words: Iterable[str]) -> None:
+        """Fill the cache for all new forms among `words` with one batched CRF scoring."""
+        cache = self._cache
+        memory = self.memory
+        new = []
+        for w in dict.fromkeys(words):
+            if w in cache:
+                continue
+            if not is_arabic_word(w) or len(w) < 2:
+                cache[w] = ()
+            elif w in memory:
+                cache[w] = memory[w]
+            else:
+                new.append(w)
+        if not new or self.model is None:
+            for w in new:
+                cache[w] = ()
+            return
+        if len(cache) + len(new) >= _CACHE_LIMIT:
+            cache.clear()
+        lex = self.lexicon
+        groups = [f for w in new for f in seg_features(w, lex)]
+        em = self.model.emissions(groups).tolist()
+        trans = self.model.trans.tolist()
+        is_b = [lab == "B" for lab in self.model.labels]
+        i = 0
+        for w in new:
+            path = _viterbi2(em[i : i + len(w)], trans)
+            i += len(w)
+            cache[w] = tuple(k for k, lab in enumerate(path) if k > 0 and is_b[lab])
 
     def cuts(self, word: str) -> tuple[int, ...]:
         """Cut points of `word` (norm indices where a new part starts), cached per form."""
@@ -249,15 +406,15 @@ class PosTagger:
     """UPOS of the syntactic words of a sentence (first-order CRF over cached word features)."""
 
     def __init__(
-        self, crf_path: Path | None, clusters: dict[str, tuple[str, ...]] | None = None
+        self, model: LinearChain | None, clusters: dict[str, tuple[str, ...]] | None = None
     ) -> None:
         self.clusters = clusters
-        self._tagger = None
-        if crf_path is not None:
-            self._tagger = _need_crfsuite().Tagger()
-            self._tagger.open(str(crf_path))
+        self.model = model
         self._own: dict[tuple[str, str], list[str]] = {}
         self._ctx: dict[tuple[str, str, str], list[str]] = {}
+        self._vec: dict[tuple[str, str], np.ndarray] = {}
+        if model is not None:
+            self._fixed = {f: model.emission([f]) for f in ("BOS", "-2BOS", "EOS")}
 
     def _own_f(self, word: str, where: str) -> list[str]:
         key = (word, where)
@@ -278,16 +435,16 @@ class PosTagger:
         return f
 
     def sequence_features(self, words: Sequence[tuple[str, str]]) -> list[list[str]]:
-        """Feature lists of a sentence's words [(norm form, where), ...]: own + neighbours'."""
+        """Feature lists of a sentence's words [(norm form, where), ...]: own + neighbours'.
+
+        This is what the CRF is trained on; `tag` computes the same scores from cached sums.
+        """
         n = len(words)
         out = []
         for i, (w, where) in enumerate(words):
             f = list(self._own_f(w, where))
             if i > 0:
-                pw = words[i - 1][0]
-                f.append("ww=" + pw + "|" + w)
-                # agreement of a noun and its adjective: definiteness and feminine ending
-                f.append(f"agr={pw[:2] == 'ال'}{w[:2] == 'ال'}{pw[-1:]}{w[-1:]}")
+                f.extend(_pair_features(words[i - 1][0], w))
                 f += self._ctx_f(*words[i - 1], "-1")
                 if i > 1:
                     f += self._ctx_f(words[i - 2][0], words[i - 2][1], "-2")
@@ -305,13 +462,90 @@ class PosTagger:
             out.append(f)
         return out
 
+    def _vecs(self, key: tuple[str, str]) -> np.ndarray:
+        """Scores a word contributes, cached per (form, where): rows = own, as the word before
+        (-1), two before (-2), after (+1), two after (+2) the word being tagged."""
+        v = self._vec.get(key)
+        if v is None:
+            if len(self._vec) >= _CACHE_LIMIT:
+                self._vec.clear()
+            w, where = key
+            c = self.clusters
+            v = self._vec[key] = self.model.emissions(
+                [word_features(w, where, c)]
+                + [_ctx_features(w, where, k, c) for k in ("-1", "-2", "+1", "+2")]
+            )
+        return v
+
+    def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Compute the cached score rows of all new (form, where) keys in one numpy call."""
+        vec = self._vec
+        new = [k for k in dict.fromkeys(keys) if k not in vec]
+        if not new:
+            return
+        if len(vec) + len(new) >= _CACHE_LIMIT:
+            vec.clear()
+        c = self.clusters
+        groups: list[list[str]] = []
+        for w, where in new:
+            groups.append(word_features(w, where, c))
+            groups.extend(_ctx_features(w, where, k, c) for k in ("-1", "-2", "+1", "+2"))
+        em = self.model.emissions(groups)
+        for i, key in enumerate(new):
+            vec[key] = em[5 * i : 5 * i + 5]
+
     def tag(self, words: Sequence[tuple[str, str]]) -> list[str]:
-        """UPOS per word."""
-        if not words:
-            return []
-        if self._tagger is None:
+        """UPOS per word: emission scores from cached per-form sums, then Viterbi."""
+        return self.tag_many([words])[0]
+
+    def tag_many(self, sentences: Sequence[Sequence[tuple[str, str]]]) -> list[list[str]]:
+        """UPOS of several sentences at once (one padded Viterbi)."""
+        if self.model is None:
             raise RuntimeError("PosTagger built without a model can only extract features")
-        return self._tagger.tag(self.sequence_features(words))
+        labels = self.model.labels
+        self.prefetch(key for words in sentences for key in words)
+        ems = [self.emission_matrix(w) for w in sentences]
+        return [[labels[j] for j in path] for path in self.model.viterbi_many(ems)]
+
+    def emission_matrix(self, words: Sequence[tuple[str, str]]) -> np.ndarray:
+        """(n words, labels) scores of one sentence: the same sum crfsuite computes."""
+        n = len(words)
+        model = self.model
+        if n == 0:
+            return np.zeros((0, len(model.labels)), dtype=np.float32)
+        vecs = self._vecs
+        a = np.stack([vecs(key) for key in words])
+        em = a[:, 0].copy()
+        em[0] += self._fixed["BOS"]
+        em[-1] += self._fixed["EOS"]
+        if n > 1:
+            em[1] += self._fixed["-2BOS"]
+            em[1:] += a[:-1, 1]
+            em[:-1] += a[1:, 3]
+            if n > 2:
+                em[2:] += a[:-2, 2]
+                em[:-2] += a[2:, 4]
+            index = model.index
+            weights = model.weights
+            for i in range(1, n):
+                pw, w = words[i - 1][0], words[i][0]
+                for f in _pair_features(pw, w):
+                    r = index.get(f)
+                    if r is not None:
+                        em[i] += weights[r]
+                r = index.get("wn=" + pw + "|" + w)
+                if r is not None:
+                    em[i - 1] += weights[r]
+        return em
+
+
+def _pair_features(prev: str, word: str) -> tuple[str, str]:
+    """Features of a word and the one before it: the pair, and noun-adjective agreement cues
+    (definiteness and feminine ending)."""
+    return (
+        "ww=" + prev + "|" + word,
+        f"agr={prev[:2] == 'ال'}{word[:2] == 'ال'}{prev[-1:]}{word[-1:]}",
+    )
 
 
 def where_codes(k: int) -> list[str]:
@@ -433,8 +667,8 @@ class TagStage:
     """Pipeline stage: fills `Token.parts` (raw offsets, kind, UPOS) and `Token.pos` (the stem's).
 
     backend="crf" (default) loads the models shipped in models/tag/ (`python -m
-    pipeline.training.tag train` rebuilds them). backend="stanza" runs stanza's Arabic mwt+pos
-    models from `model_dir` (default models/stanza), offline.
+    pipeline.training.tag train` rebuilds them). backend="stanza" tags the same segmented words
+    with a stanza POS model from `model_dir` (default models/stanza), offline.
     """
 
     name = "tag"
@@ -445,7 +679,10 @@ class TagStage:
         self.backend = backend
         if backend == "crf":
             d = Path(model_dir) if model_dir is not None else models_dir() / "tag"
-            needed = ["seg.crfsuite", "pos.crfsuite", "seg_memory.tsv.gz", "lexicon.txt.gz"]
+            needed = [
+                "seg.attrs.txt.gz", "seg.weights.npy", "pos.attrs.txt.gz", "pos.weights.npy",
+                "seg_memory.tsv.gz", "lexicon.txt.gz",
+            ]  # fmt: skip
             missing = [f for f in needed if not (d / f).exists()]
             if missing:
                 raise FileNotFoundError(
@@ -453,12 +690,12 @@ class TagStage:
                     "`python -m pipeline.training.tag train --data DATA_DIR`"
                 )
             self.segmenter = Segmenter(
-                d / "seg.crfsuite", _load_memory(d / "seg_memory.tsv.gz"),
+                LinearChain(d / "seg"), _load_memory(d / "seg_memory.tsv.gz"),
                 _load_lexicon(d / "lexicon.txt.gz"),
             )  # fmt: skip
             clusters = d / "clusters.tsv.gz"
             self.pos_tagger = PosTagger(
-                d / "pos.crfsuite", _load_clusters(clusters) if clusters.exists() else None
+                LinearChain(d / "pos"), _load_clusters(clusters) if clusters.exists() else None
             )
             meta = d / "meta.json"
             self.meta = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
@@ -467,6 +704,11 @@ class TagStage:
             self._stanza = _load_stanza(
                 Path(model_dir) if model_dir is not None else models_dir() / "stanza"
             )
+            tag_dir = models_dir() / "tag"
+            self.segmenter = Segmenter(
+                LinearChain(tag_dir / "seg"), _load_memory(tag_dir / "seg_memory.tsv.gz"),
+                _load_lexicon(tag_dir / "lexicon.txt.gz"),
+            )  # fmt: skip
         else:
             raise ValueError(f"unknown tag backend {backend!r}; use 'crf' or 'stanza'")
 
@@ -477,23 +719,51 @@ class TagStage:
         cuts = self.segmenter.cuts
         return [cuts_to_spans(len(w), cuts(w)) for w in words]
 
+    def tag_words(self, words: Sequence[tuple[str, str]]) -> list[str]:
+        """UPOS of one sentence's syntactic words [(norm form, where code), ...]."""
+        if self._stanza is not None:
+            if not words:
+                return []
+            sent = self._stanza([[w for w, _ in words]]).sentences[0]
+            return [w.upos or "X" for w in sent.words]
+        return self.pos_tagger.tag(words)
+
     def tag_sentence(self, words: Sequence[str]) -> tuple[list[list[tuple[int, int]]], list[list[str]]]:
         """Segment and tag one sentence of normalized surface words.
 
         Returns, per word, its norm-local part spans and the UPOS of each part.
         """
-        spans = self.split_words(words)
-        seq: list[tuple[str, str]] = []
-        for w, sp in zip(words, spans):
-            for (a, b), where in zip(sp, where_codes(len(sp))):
-                seq.append((w[a:b], where))
-        flat = self.pos_tagger.tag(seq)
-        tags: list[list[str]] = []
-        i = 0
-        for sp in spans:
-            tags.append(flat[i : i + len(sp)])
-            i += len(sp)
-        return spans, tags
+        return self.tag_sentences([words])[0]
+
+    def tag_sentences(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> list[tuple[list[list[tuple[int, int]]], list[list[str]]]]:
+        """`tag_sentence` for many sentences (the crf backend decodes them together)."""
+        self.segmenter.prefetch(w for words in sentences for w in words)
+        all_spans = [self.split_words(words) for words in sentences]
+        seqs: list[list[tuple[str, str]]] = []
+        for words, spans in zip(sentences, all_spans):
+            seq: list[tuple[str, str]] = []
+            for w, sp in zip(words, spans):
+                if len(sp) == 1:
+                    seq.append((w, "S"))
+                else:
+                    for (a, b), where in zip(sp, where_codes(len(sp))):
+                        seq.append((w[a:b], where))
+            seqs.append(seq)
+        if self._stanza is not None:
+            flats = [self.tag_words(seq) for seq in seqs]
+        else:
+            flats = self.pos_tagger.tag_many(seqs)
+        out = []
+        for spans, flat in zip(all_spans, flats):
+            tags: list[list[str]] = []
+            i = 0
+            for sp in spans:
+                tags.append(flat[i : i + len(sp)])
+                i += len(sp)
+            out.append((spans, tags))
+        return out
 
     def __call__(self, doc: Document) -> Document:
         if self.backend == "stanza":
@@ -504,17 +774,20 @@ class TagStage:
             if doc.sentences
             else [(0, len(tokens))]
         )
-        for first, last in groups:
-            sent = tokens[first:last]
-            if not sent:
-                continue
-            spans, tags = self.tag_sentence([t.norm for t in sent])
+        sents = [tokens[first:last] for first, last in groups if last > first]
+        results = self.tag_sentences([[t.norm for t in sent] for sent in sents])
+        fill = self._fill
+        for sent, (spans, tags) in zip(sents, results):
             for tok, sp, tg in zip(sent, spans, tags):
-                self._fill(doc, tok, sp, tg)
+                fill(doc, tok, sp, tg)
         return doc
 
     @staticmethod
     def _fill(doc: Document, tok: Token, spans: list[tuple[int, int]], tags: list[str]) -> None:
+        if len(spans) == 1:  # most tokens: one stem part, the token itself
+            tok.parts = [Part(tok.start, tok.end, tok.text, "stem", tags[0])]
+            tok.pos = tags[0]
+            return
         raw_spans = _raw_spans(doc, tok, spans)
         if len(raw_spans) != len(spans):  # a cut vanished in raw: merge into one stem
             raw_spans = [(tok.start, tok.end)]
@@ -532,46 +805,58 @@ class TagStage:
     # -- stanza backend
 
     def _call_stanza(self, doc: Document) -> Document:
-        from pipeline.training.padt import align_parts, norm
-
         tokens = doc.tokens
         groups = (
             [(s.first_token, s.last_token) for s in doc.sentences]
             if doc.sentences
             else [(0, len(tokens))]
         )
-        sents = [[t.text for t in tokens[a:b]] for a, b in groups if b > a]
-        if not sents:
+        groups = [(a, b) for a, b in groups if b > a]
+        if not groups:
             return doc
-        result = self._stanza(sents)
-        flat_tokens = [t for a, b in groups for t in tokens[a:b]]
-        flat_out = [t for s in result.sentences for t in s.tokens]
-        for tok, st in zip(flat_tokens, flat_out):
-            words = [(w.text, w.upos) for w in st.words]
-            spans = align_parts(tok.norm, [norm(w) for w, _ in words]) or [(0, len(tok.norm))]
-            tags = [u or "X" for _, u in words] if len(spans) == len(words) else [words[-1][1] or "X"]
-            self._fill(doc, tok, spans, tags)
+        all_spans = [self.split_words([t.norm for t in tokens[a:b]]) for a, b in groups]
+        batch = [
+            [t.norm[x:y] for t, sp in zip(tokens[a:b], spans) for x, y in sp]
+            for (a, b), spans in zip(groups, all_spans)
+        ]
+        result = self._stanza(batch)
+        for (a, b), spans, sent in zip(groups, all_spans, result.sentences):
+            upos = [w.upos or "X" for w in sent.words]
+            i = 0
+            for tok, sp in zip(tokens[a:b], spans):
+                self._fill(doc, tok, sp, upos[i : i + len(sp)])
+                i += len(sp)
         return doc
 
 
+STANZA_POS_NAME = "ar_padt_nopretrain_tagger.pt"
+
+
 def _load_stanza(model_dir: Path) -> Any:
-    """Build an offline stanza pipeline (pretokenized input) or say how to get the models."""
+    """Build an offline stanza POS pipeline over pretokenized words, or say how to get the model.
+
+    The model is the one `python -m pipeline.training.tag stanza` trains with stanza's own
+    training code (stanza.models.tagger, no pretrained vectors) on normalized PADT words; it is
+    looked up as model_dir/ar/pos/ar_padt_nopretrain_tagger.pt. No network access is attempted.
+    """
     try:
         import stanza
     except ImportError as exc:
         raise ImportError("the stanza tag backend needs stanza: pip install stanza") from exc
-    if not (model_dir / "ar").is_dir():
+    pos_model = model_dir / "ar" / "pos" / STANZA_POS_NAME
+    if not pos_model.exists():
         raise FileNotFoundError(
-            f"no stanza Arabic models in {model_dir}; download them once with "
-            f"`python -c \"import stanza; stanza.download('ar', model_dir='{model_dir}', "
-            "processors='tokenize,mwt,pos')\"` or train them with stanza.models.tagger "
-            "(see models/cards/tag.md)"
+            f"no stanza Arabic POS model at {pos_model}; train it offline with "
+            "`python -m pipeline.training.tag stanza --data DATA_DIR --out "
+            f"{model_dir}` (stanza.models.tagger on UD Arabic-PADT; see models/cards/tag.md)"
         )
     return stanza.Pipeline(
         "ar",
         dir=str(model_dir),
-        processors="tokenize,mwt,pos",
+        processors="tokenize,pos",
         tokenize_pretokenized=True,
+        pos_model_path=str(pos_model),
+        pos_pretrain_path=None,
         download_method=None,
         logging_level="WARN",
     )

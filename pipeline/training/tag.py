@@ -2,6 +2,8 @@
 
     python -m pipeline.training.tag train [--data DIR] [--out models/tag]
     python -m pipeline.training.tag eval  [--data DIR] [--models models/tag] [--split test]
+    python -m pipeline.training.tag stanza [--data DIR] [--out models/stanza] [--max-steps N]
+    python -m pipeline.training.tag eval --backend stanza   # stanza POS on our segmentation
 
 Why this shape: segmentation is learned per word type (the runtime decides it once per form), with
 the stem-lexicon features computed jack-knifed (5 folds by type) so that the CRF learns how much to
@@ -24,10 +26,12 @@ from pathlib import Path
 
 from pipeline.resources import data_dir, models_dir
 from pipeline.stages.tag import (
+    LinearChain,
     PosTagger,
     Segmenter,
     TagStage,
     cuts_to_spans,
+    export_crf,
     is_arabic_word,
     seg_features,
     where_codes,
@@ -40,12 +44,14 @@ from pipeline.training.tag_clusters import (
     write_clusters,
 )
 
-__all__ = ["load_split", "build_lexicon", "train", "evaluate", "main"]
+__all__ = [
+    "load_split", "build_lexicon", "train", "evaluate", "train_stanza", "write_stanza_conllu", "main",
+]  # fmt: skip
 
 SEED = 13
 FOLDS = 5
 SEG_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 120, "feature.possible_transitions": True}
-POS_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 120, "feature.possible_transitions": True}
+POS_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
 
 # One gold token: normalized surface, its norm-local word spans, and the UPOS of each word.
 GoldToken = tuple[str, list[tuple[int, int]], list[str]]
@@ -102,7 +108,8 @@ def _pos_items(sent: list[GoldToken]) -> tuple[list[tuple[str, str]], list[str]]
 
 
 def train(data: Path, out: Path, log=print) -> None:
-    """Rebuild models/tag/*: seg.crfsuite, pos.crfsuite, seg_memory.tsv.gz, lexicon.txt.gz, meta."""
+    """Rebuild models/tag/*: the two CRFs (crfsuite files and their numpy exports, which the stage
+    loads), the segmentation memory, the stem lexicon, the word clusters and meta.json."""
     import pycrfsuite
 
     out.mkdir(parents=True, exist_ok=True)
@@ -139,6 +146,7 @@ def train(data: Path, out: Path, log=print) -> None:
     trainer.set_params(SEG_PARAMS)
     t1 = time.time()
     trainer.train(str(out / "seg.crfsuite"))
+    export_crf(out / "seg.crfsuite", out / "seg")
     log(f"seg CRF trained on {len(seen)} types in {time.time() - t1:.1f}s")
 
     with gzip.GzipFile(out / "seg_memory.tsv.gz", "wb", mtime=0) as fh:
@@ -151,7 +159,7 @@ def train(data: Path, out: Path, log=print) -> None:
     raw_path = data / "raw" / "saudinewsnet" / "saudinewsnet.jsonl.gz"
     if raw_path.exists():
         t3 = time.time()
-        segmenter = Segmenter(out / "seg.crfsuite", memory, frozenset(lexicon))
+        segmenter = Segmenter(LinearChain(out / "seg"), memory, frozenset(lexicon))
         built = build_clusters(segmented_words(raw_path, segmenter, CLUSTER_ARTICLES))
         write_clusters(built, out / "clusters.tsv.gz")
         clusters = {w: tuple(map(str, ids)) for w, ids in built.items()}
@@ -169,6 +177,7 @@ def train(data: Path, out: Path, log=print) -> None:
     ptrainer.set_params(POS_PARAMS)
     t2 = time.time()
     ptrainer.train(str(out / "pos.crfsuite"))
+    export_crf(out / "pos.crfsuite", out / "pos")
     log(f"pos CRF trained in {time.time() - t2:.1f}s")
     meta = {
         "data": "UD Arabic-PADT (reconstructed), train split; CC BY-NC-SA 3.0",
@@ -192,9 +201,11 @@ def _prf(correct: int, pred: int, gold: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def evaluate(data: Path, model: Path, split: str = "test") -> dict[str, float]:
+def evaluate(
+    data: Path, model: Path | None, split: str = "test", backend: str = "crf"
+) -> dict[str, float]:
     """Word segmentation P/R/F1 and UPOS (own and gold segmentation) on one PADT split."""
-    stage = TagStage(model)
+    stage = TagStage(model, backend=backend)
     sents = load_split(data, split)
     seg_c = seg_p = seg_g = 0
     crf_c = crf_p = 0
@@ -206,7 +217,7 @@ def evaluate(data: Path, model: Path, split: str = "test") -> dict[str, float]:
         surfaces = [s for s, _, _ in sent]
         spans, tags = stage.tag_sentence(surfaces)
         words, gtags = _pos_items(sent)
-        gpred = stage.pos_tagger.tag(words)
+        gpred = stage.tag_words(words)
         gold_pos_n += len(gtags)
         gold_pos_c += sum(a == b for a, b in zip(gpred, gtags))
         for (surface, gspans, gt), psp, pt in zip(sent, spans, tags):
@@ -248,6 +259,49 @@ def evaluate(data: Path, model: Path, split: str = "test") -> dict[str, float]:
     }
 
 
+def write_stanza_conllu(data: Path, split: str, path: Path) -> None:
+    """PADT words (normalized, as written in the token) as plain CoNLL-U for stanza's trainer."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for i, sent in enumerate(load_split(data, split)):
+            words, tags = _pos_items(sent)
+            fh.write(f"# sent_id = {split}-{i}\n")
+            for j, ((w, _), t) in enumerate(zip(words, tags), 1):
+                w = w or "-"  # a tatweel-only "dash" normalizes to nothing; stanza needs text
+                fh.write(f"{j}\t{w}\t_\t{t}\t_\t_\t_\t_\t_\t_\n")
+            fh.write("\n")
+
+
+def train_stanza(data: Path, out: Path, max_steps: int, log=print) -> Path:
+    """Train stanza's POS tagger (stanza.models.tagger) on PADT words, without pretrained vectors.
+
+    Why no pretrained vectors: they are not in DATA_DIR and nothing may be downloaded. CPU only,
+    fixed seed. Returns the model path that `TagStage(backend="stanza")` loads.
+    """
+    import subprocess
+    import tempfile
+
+    from pipeline.stages.tag import STANZA_POS_NAME
+
+    save_dir = out / "ar" / "pos"
+    save_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpd = Path(tmp)
+        for split in ("train", "dev"):
+            write_stanza_conllu(data, split, tmpd / f"{split}.conllu")
+        cmd = [
+            sys.executable, "-m", "stanza.models.tagger", "--mode", "train",
+            "--train_file", str(tmpd / "train.conllu"), "--eval_file", str(tmpd / "dev.conllu"),
+            "--output_file", str(tmpd / "dev.pred.conllu"), "--lang", "ar",
+            "--shorthand", "ar_padt", "--no_pretrain", "--max_steps", str(max_steps),
+            "--eval_interval", str(min(max_steps, max(50, max_steps // 4))), "--fix_eval_interval",
+            "--save_dir", str(save_dir), "--save_name", STANZA_POS_NAME, "--seed", "1234",
+            "--cpu",
+        ]  # fmt: skip
+        log(" ".join(cmd))
+        subprocess.run(cmd, check=True)
+    return save_dir / STANZA_POS_NAME
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.training.tag", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -259,6 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--data", type=Path, default=None)
     ev.add_argument("--models", type=Path, default=None)
     ev.add_argument("--split", default="test", choices=["train", "dev", "test"])
+    ev.add_argument("--backend", default="crf", choices=["crf", "stanza"])
+    sz = sub.add_parser("stanza", help="train stanza's POS tagger on PADT (slow on CPU)")
+    sz.add_argument("--data", type=Path, default=None)
+    sz.add_argument("--out", type=Path, default=None, help="default models/stanza")
+    sz.add_argument("--max-steps", type=int, default=1000)
     args = ap.parse_args(argv)
     data = args.data or data_dir()
     if not padt_path(data, "train").exists():
@@ -267,7 +326,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "train":
         train(data, args.out or models_dir() / "tag")
         return 0
-    res = evaluate(data, args.models or models_dir() / "tag", args.split)
+    if args.cmd == "stanza":
+        train_stanza(data, args.out or models_dir() / "stanza", args.max_steps)
+        return 0
+    default = models_dir() / ("stanza" if args.backend == "stanza" else "tag")
+    res = evaluate(data, args.models or default, args.split, args.backend)
     for k, v in res.items():
         print(f"{k:24s} {v:.2f}" if isinstance(v, float) else f"{k:24s} {v}")
     return 0
