@@ -190,3 +190,23 @@ def test_numpy_decoding_matches_crfsuite(stages):
         ]
         if words:
             assert tag.pos_tagger.tag(words) == ref.tag(tag.pos_tagger.sequence_features(words))
+
+
+@needs_models
+def test_stanza_backend_wiring(monkeypatch, stages):
+    """The stanza backend keeps our segmentation and takes one UPOS per word from stanza."""
+    from types import SimpleNamespace
+
+    import pipeline.stages.tag as tag_mod
+
+    def fake_pipeline(batch):
+        sents = [SimpleNamespace(words=[SimpleNamespace(upos="NOUN") for _ in s]) for s in batch]
+        return SimpleNamespace(sentences=sents)
+
+    monkeypatch.setattr(tag_mod, "_load_stanza", lambda model_dir: fake_pipeline)
+    stage = TagStage(backend="stanza")
+    norm, tok, _ = stages
+    doc = stage(tok(norm(Document(id="s", raw="وصادر جاباروف لليابان."))))
+    check_offsets(doc)
+    assert [p.text for p in doc.tokens[0].parts] == ["و", "صادر"]
+    assert all(p.pos == "NOUN" for t in doc.tokens for p in t.parts)

@@ -27,6 +27,7 @@ import numpy as np
 
 from pipeline.document import Document, Part, Token
 from pipeline.resources import models_dir
+from pipeline.stages.normalize import normalize_text
 
 __all__ = [
     "TagStage",
@@ -575,10 +576,6 @@ def part_norm(token: Token, index: int) -> str:
     `normalized` value; the part's offsets and `text` stay those of what is written.
     """
     parts = token.parts
-    # The token norm and its parts line up by length only when no char was composed/decomposed,
-    # so rebuild from the parts' own norm slices computed at tag time when possible.
-    from pipeline.stages.normalize import normalize_text
-
     text = normalize_text(parts[index].text)[0]
     if (
         index > 0
