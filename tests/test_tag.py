@@ -75,7 +75,11 @@ def test_cuts_to_spans_tiles():
 
 
 def test_part_kinds():
-    assert part_kinds(["و", "ب", "ه"], ["CCONJ", "ADP", "PRON"]) == ["proclitic", "stem", "enclitic"]
+    assert part_kinds(["و", "ب", "ه"], ["CCONJ", "ADP", "PRON"]) == [
+        "proclitic",
+        "stem",
+        "enclitic",
+    ]
     assert part_kinds(["ه"], ["PRON"]) == ["stem"]
     assert part_kinds(["عدد", "ها"], ["NOUN", "PRON"]) == ["stem", "enclitic"]
 
@@ -128,21 +132,26 @@ ARABIC_LIKE = st.text(
     alphabet=st.sampled_from(
         list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةى")
         + ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b", "\u0640", "\u0670"]
-        + list(" .،؟\n0123456789٠١٢") + ["\u200c", "\ufefb", "\ufdf2", "a", "é"]
+        + list(" .،؟\n0123456789٠١٢")
+        + ["\u200c", "\ufefb", "\ufdf2", "a", "é"]
     ),
     max_size=60,
 )
 
 
 @needs_models
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=ARABIC_LIKE)
 def test_offsets_property(stages, text):
     check_offsets(run(stages, text))
 
 
 @needs_models
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(max_size=40))
 def test_arbitrary_unicode_never_crashes(stages, text):
     check_offsets(run(stages, text))

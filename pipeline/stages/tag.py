@@ -58,7 +58,9 @@ _CACHE_LIMIT = 300_000  # per-form cache entries before it is cleared (bounds me
 
 def is_arabic_word(text: str) -> bool:
     """True for a run of Arabic letters (the only tokens that can carry clitics)."""
-    return len(text) > 0 and all("\u0621" <= c <= "\u064a" or "\u0671" <= c <= "\u06d3" for c in text)
+    return len(text) > 0 and all(
+        "\u0621" <= c <= "\u064a" or "\u0671" <= c <= "\u06d3" for c in text
+    )
 
 
 # ---------------------------------------------------------------- segmentation features
@@ -725,7 +727,9 @@ class TagStage:
             return [w.upos or "X" for w in sent.words]
         return self.pos_tagger.tag(words)
 
-    def tag_sentence(self, words: Sequence[str]) -> tuple[list[list[tuple[int, int]]], list[list[str]]]:
+    def tag_sentence(
+        self, words: Sequence[str]
+    ) -> tuple[list[list[tuple[int, int]]], list[list[str]]]:
         """Segment and tag one sentence of normalized surface words.
 
         Returns, per word, its norm-local part spans and the UPOS of each part.

@@ -119,8 +119,10 @@ def train(data: Path, out: Path, log=print) -> None:
     memory = {form: c.most_common(1)[0][0] for form, c in sorted(table.items())}
     flat = [t for s in sents for t in s]
     lexicon = build_lexicon(flat)
-    log(f"train: {len(sents)} sentences, {len(flat)} tokens, {len(table)} Arabic types, "
-        f"lexicon {len(lexicon)} ({time.time() - t0:.1f}s)")
+    log(
+        f"train: {len(sents)} sentences, {len(flat)} tokens, {len(table)} Arabic types, "
+        f"lexicon {len(lexicon)} ({time.time() - t0:.1f}s)"
+    )
 
     # Jack-knifed lexicon features: the lexicon of fold k is built from the tokens of the other
     # folds' types, so a type's own stems are not "known" just because the type was seen.
@@ -163,8 +165,10 @@ def train(data: Path, out: Path, log=print) -> None:
         built = build_clusters(segmented_words(raw_path, segmenter, CLUSTER_ARTICLES))
         write_clusters(built, out / "clusters.tsv.gz")
         clusters = {w: tuple(map(str, ids)) for w, ids in built.items()}
-        log(f"clusters of {len(built)} words from {CLUSTER_ARTICLES} articles in "
-            f"{time.time() - t3:.1f}s")
+        log(
+            f"clusters of {len(built)} words from {CLUSTER_ARTICLES} articles in "
+            f"{time.time() - t3:.1f}s"
+        )
     else:
         (out / "clusters.tsv.gz").unlink(missing_ok=True)
         log(f"{raw_path} missing: UPOS CRF trained without word clusters")
@@ -303,11 +307,16 @@ def train_stanza(data: Path, out: Path, max_steps: int, log=print) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.training.tag", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m pipeline.training.tag",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     tr = sub.add_parser("train", help="rebuild models/tag from PADT train")
-    tr.add_argument("--data", type=Path, default=None, help="DATA_DIR (default: resources.data_dir())")
+    tr.add_argument(
+        "--data", type=Path, default=None, help="DATA_DIR (default: resources.data_dir())"
+    )
     tr.add_argument("--out", type=Path, default=None, help="output folder (default models/tag)")
     ev = sub.add_parser("eval", help="print segmentation and UPOS figures")
     ev.add_argument("--data", type=Path, default=None)
