@@ -10,6 +10,7 @@ from pipeline.stages.dates import DateStage
 from pipeline.stages.normalize import Normalizer
 from pipeline.stages.numbers import NumberStage
 from pipeline.stages.resolve import ResolveStage
+from pipeline.stages.tag import TagStage
 from pipeline.stages.tokenize import Tokenizer
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Normalizer",
     "NumberStage",
     "ResolveStage",
+    "TagStage",
     "Tokenizer",
     "default_stages",
 ]
@@ -28,4 +30,4 @@ def default_stages() -> list:
     Order matters: dates run before numbers, which skips any span a date already claimed; resolve
     comes last and gives every mention its entity.
     """
-    return [Normalizer(), Tokenizer(), DateStage(), NumberStage(), ResolveStage()]
+    return [Normalizer(), Tokenizer(), TagStage(), DateStage(), NumberStage(), ResolveStage()]
