@@ -265,3 +265,27 @@ def test_tokenizer_matches_anercorp_corpus() -> None:
             same += (pos, t) in got
             pos += len(t) + 1
     assert same / total >= 0.99, f"{same}/{total}"
+
+
+# ---------------------------------------------------------------- property: hostile input
+
+
+@needs_model
+def test_offsets_on_arbitrary_text(nlp: Pipeline) -> None:
+    """No crash and raw[start:end] == text on arbitrary Unicode mixed with Arabic names."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["وتوكاييف", "لليابان", "كازاخستان", "الرئيس", "قاسم", "وزارة",
+                             "بالقاهرة", "ـ", "\u064e", "\u200f", "،", " ", "\n", "ﻻ", "(", "2024"])
+    text = st.lists(st.one_of(words, st.text(max_size=5)), max_size=30).map("".join)
+
+    @settings(max_examples=60, deadline=None)
+    @given(text)
+    def check(raw: str) -> None:
+        doc = nlp(raw)
+        for m in doc.mentions:
+            assert doc.raw[m.start:m.end] == m.text
+            assert m.start < m.end
+
+    check()
