@@ -1,9 +1,11 @@
 """Named entities (PERSON, LOCATION, ORGANIZATION) with a CRF over our own tokens.
 
-Why a CRF (python-crfsuite): on a 2-core CPU it tags well over 30k tokens/s, loads in a fraction of a
-second, and with lexical, gazetteer and word-cluster features it matches small neural taggers on
-ANERcorp-sized data (figures in models/cards/ner.md). The model sees exactly the tokens our Tokenizer
-produces (clitics attached, punctuation split), because the training corpora are re-tokenized with it.
+Why a CRF (python-crfsuite): on the 2-core machine it tags about 40k tokens/s and loads in a quarter
+of a second; lexical, gazetteer and news word-cluster features carry it (figures and what else was
+tried: models/cards/ner.md). The model sees exactly the tokens our Tokenizer produces (clitics
+attached, punctuation split), because the training corpora are re-tokenized with it. After the CRF,
+document-level steps run: propagation of names found once to their repeats, a backstop for one-word
+country/capital names and for unseen names coordinated with a found one, and span cleanup.
 
 `NerFeaturizer.sentence_features` is THE feature function: training (`pipeline.training.ner`) and
 this stage both call it, so the two can never drift apart.
