@@ -35,15 +35,22 @@ lint: setup
 train: setup
 	$(PY) -m pipeline.training.build_date_lexicon
 	$(PY) -m pipeline.training.build_places --data $(DATA_DIR)
+	$(PY) -m pipeline.training.ner_lexicons --data $(DATA_DIR)
 	$(PY) -m pipeline.training.tag train --data $(DATA_DIR)
+	$(PY) -m pipeline.training.ner train --data $(DATA_DIR)
 
 # Accuracy on held-out data the models never trained on.
 eval: setup
 	$(PY) -m pipeline.training.tag eval --data $(DATA_DIR)
+	$(PY) -m pipeline.training.ner eval --data $(DATA_DIR)
 	$(PY) -m pipeline.training.eval_resolve
 
 bench: setup
 	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) -n $(N)
+	$(PY) bench/bench_ner.py --data $(DATA_DIR)
+	$(PY) bench/bench_tag.py --data $(DATA_DIR)
+	$(PY) bench/bench_dates.py
+	$(PY) bench/bench_numbers.py
 
 bench-full: setup
 	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) --full --jobs 2

@@ -7,6 +7,7 @@ absent from it; nothing here produces placeholder output.
 from __future__ import annotations
 
 from pipeline.stages.dates import DateStage
+from pipeline.stages.ner import NerStage
 from pipeline.stages.normalize import Normalizer
 from pipeline.stages.numbers import NumberStage
 from pipeline.stages.resolve import ResolveStage
@@ -15,6 +16,7 @@ from pipeline.stages.tokenize import Tokenizer
 
 __all__ = [
     "DateStage",
+    "NerStage",
     "Normalizer",
     "NumberStage",
     "ResolveStage",
@@ -27,7 +29,16 @@ __all__ = [
 def default_stages() -> list:
     """Build the standard stages (each loads its resources once, here).
 
-    Order matters: dates run before numbers, which skips any span a date already claimed; resolve
-    comes last and gives every mention its entity.
+    Order matters: the tagger's clitic parts set the NER spans; names come before dates and numbers,
+    and dates before numbers, so each later stage skips what an earlier one claimed; resolve comes last
+    and gives every mention its entity.
     """
-    return [Normalizer(), Tokenizer(), TagStage(), DateStage(), NumberStage(), ResolveStage()]
+    return [
+        Normalizer(),
+        Tokenizer(),
+        TagStage(),
+        NerStage(),
+        DateStage(),
+        NumberStage(),
+        ResolveStage(),
+    ]

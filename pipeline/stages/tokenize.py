@@ -22,7 +22,7 @@ _TOKEN = re.compile(
     [{_AR}]+                                                        # Arabic word (clitics attached)
     | (?:https?://|www\.)[^\s"'<>()\[\]{{}}]*[^\s"'<>()\[\]{{}}.,;:!?]  # URL
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                                  # e-mail
-    | [+-]?(?<![\w.,])\d+(?:[.,:/-]\d+)*%?                          # number with separators
+    | [+-]?(?<![0-9A-Za-z_.,])\d+(?:[.,:/-]\d+)*%?                   # number with separators
     | [^\W\d_{_AR}][^\W_{_AR}]*(?:['.&-][^\W_{_AR}]+)*              # Latin (or other) word
     | \d+                                                          # digits glued to a word
     | \.{{2,}}|\S                                                    # ellipsis, any other mark

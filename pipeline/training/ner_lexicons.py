@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline.resources import data_dir, lexicons_dir
 from pipeline.stages.normalize import normalize_text
+from pipeline.training.build_places import NEWS_ALIASES
 
 __all__ = ["build_lexicons", "norm_name"]
 
@@ -61,6 +62,9 @@ def build_lexicons(data: Path, out: Path) -> dict[str, int]:
         for row in csv.DictReader(fh, delimiter="\t"):
             for n in _names(row["name_ar"] or ""):
                 countries.add((n, row["code"]))
+    for code, names in NEWS_ALIASES.items():  # news spellings the sources lack (قرغيزستان)
+        for n in _names(names):
+            countries.add((n, code))
     counts["countries"] = _write(out / "countries.tsv", "# name\tcode", countries)
 
     cities: set[tuple[str, ...]] = set()
