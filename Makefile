@@ -47,10 +47,7 @@ eval: setup
 
 bench: setup
 	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) -n $(N)
-	$(PY) bench/bench_ner.py --data $(DATA_DIR)
-	$(PY) bench/bench_tag.py --data $(DATA_DIR)
-	$(PY) bench/bench_dates.py
-	$(PY) bench/bench_numbers.py
+	for s in tag ner dates numbers; do $(PY) bench/bench_stage.py $$s --data $(DATA_DIR) -n 500; done
 
 bench-full: setup
 	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) --full --jobs 2

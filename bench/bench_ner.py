@@ -1,9 +1,9 @@
 """Benchmark the NER stage: model load time and tokens/s over real news (after normalize+tokenize).
 
-    python bench/bench_ner.py [--data DIR] [--n 500]
+    python bench/bench_ner.py [--data DIR] [--n 500] [--no-tag]
 
-Reads the first N SaudiNewsNet articles from DATA_DIR, runs Normalizer + Tokenizer once (not timed),
-then times NerStage alone over all of them in one process. Prints load seconds, tokens, seconds,
+Reads the first N SaudiNewsNet articles from DATA_DIR, runs Normalizer + Tokenizer + TagStage once (not
+timed; --no-tag leaves the tag stage out, as a pipeline without it), then times NerStage alone over all of them in one process. Prints load seconds, tokens, seconds,
 tokens/s and mentions found. Measurement only: nothing here asserts a time.
 """
 
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=data_dir())
     ap.add_argument("--n", type=int, default=500)
+    ap.add_argument("--no-tag", action="store_true", help="do not run the tag stage first")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -48,6 +49,11 @@ def main(argv: list[str] | None = None) -> None:
 
     norm, tok = Normalizer(), Tokenizer()
     docs = [tok(norm(Document(f"d{i}", text))) for i, text in enumerate(load_articles(args.data, args.n))]
+    if not args.no_tag:
+        from pipeline.stages.tag import TagStage
+
+        tag = TagStage()
+        docs = [tag(d) for d in docs]
     n_tokens = sum(len(d.tokens) for d in docs)
 
     t1 = time.perf_counter()
@@ -56,7 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     secs = time.perf_counter() - t1
     n_mentions = sum(len(d.mentions) for d in docs)
     print(f"model load      {load_s:.3f} s (import + NerStage())")
-    print(f"articles        {len(docs)}")
+    print(f"articles        {len(docs)}{' (no tag stage)' if args.no_tag else ' (tag stage run first)'}")
+    print(f"tag features    {stage.featurizer.use_tags}")
     print(f"tokens          {n_tokens}")
     print(f"ner seconds     {secs:.2f}")
     print(f"tokens/s        {n_tokens / secs:,.0f}")

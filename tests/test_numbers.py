@@ -185,7 +185,7 @@ def test_find_amounts_is_usable_on_plain_norm() -> None:
 
 
 def test_dense_text_every_amount_found() -> None:
-    """Speed is measured by bench/bench_numbers.py, never asserted here; this checks a dense text."""
+    """Speed is measured by bench/bench_stage.py numbers, never asserted here; this checks a dense text."""
     stage = NumberStage()
     text = ("ارتفعت الصادرات بنسبة 26.8% إلى 8 مليارات دولار مع عقد خمسة اجتماعات. " * 400).strip()
     doc = Tokenizer()(Normalizer()(Document(id="big", raw=text)))

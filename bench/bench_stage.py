@@ -1,0 +1,68 @@
+"""Speed of one stage of the default pipeline alone, on real news (SaudiNewsNet).
+
+    python bench/bench_stage.py dates --data ../shared/data -n 500 --repeat 3
+
+The documents first go through the stages before it (untimed); then the stage runs over all of them
+`--repeat` times (mentions reset between passes) and the first and the best pass are reported (the
+first pass includes filling per-word caches). Start-up time is reported by bench_pipeline.py. Figures
+only; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_pipeline import load_articles  # noqa: E402
+
+from pipeline.pipeline import as_document  # noqa: E402
+from pipeline.stages import default_stages  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "stage", help="stage name: normalize, tokenize, tag, ner, dates, numbers, resolve"
+    )
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("-n", type=int, default=500, help="number of articles")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    stages = default_stages()
+    names = [s.name for s in stages]
+    if args.stage not in names:
+        sys.exit(f"bench: no stage {args.stage!r}; stages: {', '.join(names)}")
+    k = names.index(args.stage)
+    stage = stages[k]
+
+    docs = []
+    for i, (text, meta) in enumerate(load_articles(Path(args.data), args.n)):
+        doc = as_document((text, meta), i)
+        for before in stages[:k]:
+            doc = before(doc)
+        docs.append(doc)
+    kept = [list(d.mentions) for d in docs]
+    tokens = sum(len(d.tokens) for d in docs)
+    times = []
+    for _ in range(args.repeat):
+        for d, m in zip(docs, kept):
+            d.mentions = list(m)
+        t = time.perf_counter()
+        for d in docs:
+            stage(d)
+        times.append(time.perf_counter() - t)
+    added = sum(len(d.mentions) for d in docs) - sum(map(len, kept))
+    print(f"{args.stage}: {len(docs)} articles, {tokens:,} tokens, {added:,} mentions added")
+    print(
+        f"  first pass: {tokens / times[0]:,.0f} tokens/s   best of {args.repeat}: "
+        f"{tokens / min(times):,.0f} tokens/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
