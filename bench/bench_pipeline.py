@@ -92,7 +92,9 @@ def full_run(data: Path, jobs: int, out: Path) -> None:
     print(f"tokens: {docs['tokens'].sum():,}   mentions: {n_mentions:,}   entities: {n_entities:,}")
     print(f"documents/s: {len(docs) / wall:,.1f}   tokens/s: {docs['tokens'].sum() / wall:,.0f}")
     print(f"peak RSS (whole process tree): {peak / 2**20:,.0f} MB")
-    print(f"tree RSS after 1,000 docs: {rss_at(1000):,.0f} MB   after 40,000: {rss_at(40000):,.0f} MB")
+    print(
+        f"tree RSS after 1,000 docs: {rss_at(1000):,.0f} MB   after 40,000: {rss_at(40000):,.0f} MB"
+    )
 
 
 def main() -> None:
@@ -130,9 +132,13 @@ def main() -> None:
     print(f"start-up (Pipeline.default()): {startup:.2f} s")
     print(f"{'stage':<12}{'tokens/s (wall)':>18}{'tokens/s (cpu)':>18}")
     for name in nlp.names:
-        print(f"{name:<12}{tokens / max(wall[name], 1e-9):>18,.0f}{tokens / max(cpu[name], 1e-9):>18,.0f}")
+        print(
+            f"{name:<12}{tokens / max(wall[name], 1e-9):>18,.0f}{tokens / max(cpu[name], 1e-9):>18,.0f}"
+        )
     print(f"{'ALL':<12}{tokens / total_wall:>18,.0f}{tokens / total_cpu:>18,.0f}")
-    print(f"documents/s: {len(items) / total_wall:,.1f} (wall)   {len(items) / total_cpu:,.1f} (cpu)")
+    print(
+        f"documents/s: {len(items) / total_wall:,.1f} (wall)   {len(items) / total_cpu:,.1f} (cpu)"
+    )
     print(f"peak RSS: {rss_mb:,.0f} MB")
 
 

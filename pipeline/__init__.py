@@ -6,6 +6,9 @@
 >>> [(m.type, m.text, m.value) for m in doc.mentions]   # doctest: +SKIP
 """
 
+import datetime as _dt
+from functools import lru_cache
+
 from pipeline.document import Document, Mention, Part, Sentence, Token
 from pipeline.pipeline import Pipeline, PipelineError, Stage
 
@@ -24,9 +27,12 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def extract(text: str, date: str | None = None) -> list[dict]:
-    """Run the default pipeline on one text and return its mentions as dicts."""
-    import datetime as _dt
+@lru_cache(maxsize=1)
+def _default() -> Pipeline:
+    return Pipeline.default()
 
+
+def extract(text: str, date: str | None = None) -> list[dict]:
+    """Run the default pipeline (built once, on first use) on one text; its mentions as dicts."""
     doc = Document(id="doc0", raw=text, date=_dt.date.fromisoformat(date) if date else None)
-    return [m.to_dict() for m in Pipeline.default()(doc).sorted_mentions()]
+    return [m.to_dict() for m in _default()(doc).sorted_mentions()]

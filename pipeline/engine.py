@@ -37,7 +37,9 @@ def process_one(pipeline: Pipeline, doc: Document) -> Document:
     try:
         doc = pipeline(doc)
     except Exception as exc:  # noqa: BLE001 - the run must go on; the error is reported per document
-        doc.error = f"{doc.meta.get('source') or doc.id}: {type(exc).__name__} while processing: {exc}"
+        doc.error = (
+            f"{doc.meta.get('source') or doc.id}: {type(exc).__name__} while processing: {exc}"
+        )
         doc.mentions = []
         doc.entities = []
     doc.meta["seconds"] = round(time.perf_counter() - t0, 6)
@@ -181,13 +183,18 @@ def _run_dask(
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - dask is a declared dependency
-        raise RuntimeError("the dask engine needs dask[distributed]: pip install 'dask[distributed]'") from exc
+        raise RuntimeError(
+            "the dask engine needs dask[distributed]: pip install 'dask[distributed]'"
+        ) from exc
     cluster = None
     if scheduler:
         client = Client(scheduler)
     else:
         cluster = LocalCluster(
-            n_workers=max(1, n_workers), threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=max(1, n_workers),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
         )
         client = Client(cluster)
     try:

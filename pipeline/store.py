@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from pipeline.table import _COLUMNS, Rows, _atomic_write, frame, write_jsonl_lines
+from pipeline.table import TABLES, Rows, atomic_write, frame, write_jsonl_lines
 
 __all__ = ["RunStore", "ResumeError", "WORK_DIR"]
 
@@ -49,7 +49,7 @@ class RunStore:
         self.buffer: list[tuple[int, Rows]] = []
         self.done = 0  # documents saved in shards: always a prefix of the input
         self.failed = 0
-        self.counts = dict.fromkeys(_COLUMNS, 0)
+        self.counts = dict.fromkeys(TABLES, 0)
         self._open(resume)
 
     def _open(self, resume: bool) -> None:
@@ -69,7 +69,7 @@ class RunStore:
         if self.work.exists():
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True)
-        _atomic_write(
+        atomic_write(
             manifest,
             lambda tmp: Path(tmp).write_text(json.dumps({"signature": self.signature}), "utf-8"),
         )
@@ -105,7 +105,7 @@ class RunStore:
             with open(tmp, "wb") as fh:
                 pickle.dump(self.buffer, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
-        _atomic_write(path, write)
+        atomic_write(path, write)
         self.done += len(self.buffer)
         self.buffer = []
 
@@ -114,9 +114,9 @@ class RunStore:
         self.flush()
         shards = self._shards()
         written = []
-        for name in _COLUMNS:
+        for name in TABLES:
             path = self.out / f"{name}.{self.fmt}"
-            _atomic_write(path, lambda tmp, name=name: self._merge(name, shards, tmp))
+            atomic_write(path, lambda tmp, name=name: self._merge(name, shards, tmp))
             written.append(path)
         shutil.rmtree(self.work, ignore_errors=True)
         return written

@@ -23,15 +23,15 @@ __all__ = [
     "ENTITY_COLUMNS",
     "DOCUMENT_COLUMNS",
     "FORMATS",
+    "TABLES",
+    "atomic_write",
     "Rows",
-    "TableBuilder",
     "document_rows",
     "format_value",
     "frame",
     "read_table",
     "rows_to_frames",
     "write_jsonl_lines",
-    "write_tables",
 ]
 
 MENTION_COLUMNS = (
@@ -67,7 +67,7 @@ _DTYPES: dict[str, dict[str, str]] = {
         "warning": "string", "seconds": "float64",
     },
 }  # fmt: skip
-_COLUMNS = {"mentions": MENTION_COLUMNS, "entities": ENTITY_COLUMNS, "documents": DOCUMENT_COLUMNS}
+TABLES = {"mentions": MENTION_COLUMNS, "entities": ENTITY_COLUMNS, "documents": DOCUMENT_COLUMNS}
 
 
 def format_value(value: Any) -> str:
@@ -144,30 +144,11 @@ def document_rows(doc: Document) -> Rows:
 
 def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """One table's rows as a DataFrame with its fixed columns and dtypes."""
-    return pd.DataFrame(rows, columns=list(_COLUMNS[name])).astype(_DTYPES[name])
+    return pd.DataFrame(rows, columns=list(TABLES[name])).astype(_DTYPES[name])
 
 
-class TableBuilder:
-    """Accumulates table rows document by document, in the order documents arrive (in memory)."""
-
-    def __init__(self) -> None:
-        self.rows: Rows = {k: [] for k in _COLUMNS}
-        self.failed = 0
-
-    def add(self, doc: Document) -> None:
-        self.add_rows(document_rows(doc))
-
-    def add_rows(self, rows: Rows) -> None:
-        for name, table_rows in rows.items():
-            self.rows[name].extend(table_rows)
-        self.failed += sum(r["status"] == "failed" for r in rows["documents"])
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """The three tables as DataFrames with fixed columns and dtypes."""
-        return {name: frame(name, self.rows[name]) for name in _COLUMNS}
-
-
-def _atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it into place."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -188,31 +169,8 @@ def write_jsonl_lines(df: pd.DataFrame, fh) -> None:
         fh.write(json.dumps(clean, ensure_ascii=False) + "\n")
 
 
-def _write_jsonl(df: pd.DataFrame, tmp: str) -> None:
-    with open(tmp, "w", encoding="utf-8") as fh:
-        write_jsonl_lines(df, fh)
-
-
-def write_tables(frames: dict[str, pd.DataFrame], out_dir: Path, fmt: str = "csv") -> list[Path]:
-    """Write mentions/entities/documents in `fmt`; each file appears whole or not at all."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, df in frames.items():
-        path = out_dir / f"{name}.{fmt}"
-        if fmt == "csv":
-            _atomic_write(path, lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8"))
-        elif fmt == "jsonl":
-            _atomic_write(path, lambda tmp, df=df: _write_jsonl(df, tmp))
-        else:
-            _atomic_write(path, lambda tmp, df=df: df.to_parquet(tmp, index=False))
-        written.append(path)
-    return written
-
-
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a table written by `write_tables` back with its exact dtypes (empty strings kept)."""
+    """Read a table written by `arabic-ie extract` back with its exact dtypes (empty strings kept)."""
     path = Path(path)
     name = path.name.split(".")[0]
     dtypes = _DTYPES.get(name, {})
@@ -225,8 +183,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def rows_to_frames(docs: Iterable[Document]) -> dict[str, pd.DataFrame]:
-    """Convenience: tables for an iterable of processed documents."""
-    builder = TableBuilder()
+    """The three tables, as DataFrames, for processed documents (the API's way to the tables)."""
+    rows: Rows = {name: [] for name in TABLES}
     for doc in docs:
-        builder.add(doc)
-    return builder.frames()
+        for name, table_rows in document_rows(doc).items():
+            rows[name].extend(table_rows)
+    return {name: frame(name, rows[name]) for name in TABLES}

@@ -92,7 +92,9 @@ def test_html_is_read_as_text_with_exact_offsets(folder, tmp_path):
 
 def test_missing_path_and_others_still_written(folder, tmp_path):
     out = tmp_path / "out"
-    code = main(["extract", str(tmp_path / "absent.txt"), str(folder), "--out", str(out), "--quiet"])
+    code = main(
+        ["extract", str(tmp_path / "absent.txt"), str(folder), "--out", str(out), "--quiet"]
+    )
     assert code == 1
     docs = _docs(out)
     assert docs.loc["absent", "status"] == "failed"

@@ -169,7 +169,9 @@ def cluster_names(doc: Document, indices: list[int]) -> list[list[int]]:
                 target = c
                 break
         if target is None and m.type == "PERSON":
-            candidates = [c for c in clusters if c.type == "PERSON" and _same_person_by_part(key, c)]
+            candidates = [
+                c for c in clusters if c.type == "PERSON" and _same_person_by_part(key, c)
+            ]
             if len(candidates) == 1:
                 target = candidates[0]
         if target is None:
