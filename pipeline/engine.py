@@ -101,8 +101,10 @@ def process_rows(pipeline: Pipeline, doc: Document) -> Rows:
 
 
 def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which saves what is done and stops them."""
+    """Workers leave Ctrl-C to the parent, which saves what is done and stops them; SIGTERM (how the
+    pool stops its workers) ends a worker quietly, whatever handler the parent had installed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _worker_rows(doc: Document) -> Rows:
