@@ -2,9 +2,10 @@
 
     python bench/bench_ner.py [--data DIR] [--n 500] [--no-tag]
 
-Reads the first N SaudiNewsNet articles from DATA_DIR, runs Normalizer + Tokenizer + TagStage once (not
-timed; --no-tag leaves the tag stage out, as a pipeline without it), then times NerStage alone over all of them in one process. Prints load seconds, tokens, seconds,
-tokens/s and mentions found. Measurement only: nothing here asserts a time.
+Reads the first N SaudiNewsNet articles from DATA_DIR, runs Normalizer + Tokenizer + TagStage once
+(not timed; --no-tag leaves the tag stage out, as a pipeline without it), then times NerStage alone
+over all of them in one process. Prints load seconds, tokens, seconds, tokens/s and mentions found.
+Measurement only: nothing here asserts a time.
 """
 
 from __future__ import annotations

@@ -14,7 +14,14 @@ import pytest
 from pipeline.document import Document, Part, Token
 from pipeline.pipeline import Pipeline
 from pipeline.resources import data_dir, models_dir
-from pipeline.stages.ner import NerStage, bio_spans, proclitic_candidates, strip_proclitic
+from pipeline.stages.ner import (
+    NerFeaturizer,
+    NerStage,
+    bio_spans,
+    proclitic_candidates,
+    strip_proclitic,
+    token_tag_info,
+)
 from pipeline.stages.normalize import Normalizer
 from pipeline.stages.tokenize import Tokenizer
 
@@ -31,8 +38,18 @@ def nlp() -> Pipeline:
 
 # ---------------------------------------------------------------- proclitic rule (no model needed)
 
-COUNTS = {"اليابان": 50, "توكاييف": 3, "وليد": 20, "ليد": 1, "فرنسا": 40, "بغداد": 30,
-          "لبنان": 30, "كازاخستان": 20, "القاهره": 30, "وزاره": 100}
+COUNTS = {
+    "اليابان": 50,
+    "توكاييف": 3,
+    "وليد": 20,
+    "ليد": 1,
+    "فرنسا": 40,
+    "بغداد": 30,
+    "لبنان": 30,
+    "كازاخستان": 20,
+    "القاهره": 30,
+    "وزاره": 100,
+}
 
 
 @pytest.mark.parametrize(
@@ -101,7 +118,7 @@ def test_conjunction_stripped(nlp: Pipeline) -> None:
 def test_offset_invariant(nlp: Pipeline, text: str) -> None:
     doc = nlp(text)
     for m in doc.mentions:
-        assert doc.raw[m.start:m.end] == m.text
+        assert doc.raw[m.start : m.end] == m.text
         assert m.text and not m.text[0].isspace() and not m.text[-1].isspace()
         assert m.type in ("PERSON", "LOCATION", "ORGANIZATION")
         assert 0.0 <= m.score <= 1.0
@@ -116,9 +133,43 @@ def test_token_parts_hook() -> None:
     Normalizer()(doc)
     Tokenizer()(doc)
     tok: Token = doc.tokens[1]
-    tok.parts = [Part(tok.start, tok.start + 1, "و", "proclitic"),
-                 Part(tok.start + 1, tok.end, "توكاييف", "stem")]
+    tok.parts = [
+        Part(tok.start, tok.start + 1, "و", "proclitic"),
+        Part(tok.start + 1, tok.end, "توكاييف", "stem"),
+    ]
     assert stage._strip(tok) == (1, "توكاييف")
+
+
+HAVE_TAG = (models_dir() / "tag" / "seg.weights.npy").exists()
+
+
+@pytest.mark.skipif(not HAVE_TAG, reason="models/tag not built")
+def test_tag_info_same_in_training_and_run_time() -> None:
+    """The tag features' input is the same whether computed as in training (TagStage run on the
+    sentence's norms) or at run time (from Token.parts filled by the tag stage)."""
+    from pipeline.stages.tag import TagStage
+    from pipeline.training.ner import tag_infos
+
+    tag = TagStage()
+    doc = tag(Tokenizer()(Normalizer()(Document("a", SEED.read_text(encoding="utf-8")))))
+    sents = [doc.tokens[s.first_token : s.last_token] for s in doc.sentences]
+    run_time = [[token_tag_info(t) for t in s] for s in sents]
+    training = tag_infos([[(t.norm, "O") for t in s] for s in sents], tag)
+    assert run_time == training
+
+
+def test_tag_features_degrade_without_parts() -> None:
+    """Without the tag stage (no Token.parts) the tag features fall back to a heuristic split."""
+    feat = NerFeaturizer({}, {}, {}, use_tags=True)
+    f = feat.sentence_features(["وقال", "بالقاهره"])
+    assert "pc=ب" in f[1] and "ts=القاهره" in f[1] and "tal" in f[1] and "tp=none" in f[1]
+    assert not any(x.startswith("ts=") for x in f[0])  # no split: the stem is the word (w=)
+    assert "-1:pc=" in f[1] and "+1:ts=القاهره" in f[0] and "+1:tal" in f[0]
+    g = feat.sentence_features(
+        ["وقال", "بالقاهره"], [("و", "قال", "VERB"), ("ب", "القاهره", "PROPN")]
+    )
+    assert "tp=PROPN" in g[1] and "-1:tp=VERB" in g[1] and "-1:pc=و" in g[1]
+    assert token_tag_info(Token(0, 4, "وقال", "وقال")) is None
 
 
 # ---------------------------------------------------------------- seed recall
@@ -174,8 +225,14 @@ SEED_GOLD: list[tuple[str, tuple[str, ...]]] = [
     ("PERSON", ("فوميو كيشيدا",)),
     ("PERSON", ("كيشيدا",)),
     ("LOCATION", ("كازاخستان",)),
-    ("ORGANIZATION", ("مركز الدراسات التحليلية", "الرصد الأوراسيوي",
-                      'مركز الدراسات التحليلية "الرصد الأوراسيوي"')),
+    (
+        "ORGANIZATION",
+        (
+            "مركز الدراسات التحليلية",
+            "الرصد الأوراسيوي",
+            'مركز الدراسات التحليلية "الرصد الأوراسيوي"',
+        ),
+    ),
     ("LOCATION", ("كازاخستان",)),
     ("PERSON", ("علي بيك تازهيباييف",)),
     ("PERSON", ("كيشيدا",)),
@@ -183,8 +240,10 @@ SEED_GOLD: list[tuple[str, tuple[str, ...]]] = [
     ("LOCATION", ("الصين",)),
     ("LOCATION", ("روسيا",)),
     ("LOCATION", ("ليابان",)),
-    ("ORGANIZATION", ("مجموعة الرؤية الإستراتيجية",
-                      'مجموعة الرؤية الإستراتيجية "روسيا - العالم الإسلامي"')),
+    (
+        "ORGANIZATION",
+        ("مجموعة الرؤية الإستراتيجية", 'مجموعة الرؤية الإستراتيجية "روسيا - العالم الإسلامي"'),
+    ),
     ("ORGANIZATION", ("Pixabay",)),
     ("ORGANIZATION", ("تاس",)),
 ]
@@ -276,8 +335,26 @@ def test_offsets_on_arbitrary_text(nlp: Pipeline) -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    words = st.sampled_from(["وتوكاييف", "لليابان", "كازاخستان", "الرئيس", "قاسم", "وزارة",
-                             "بالقاهرة", "ـ", "\u064e", "\u200f", "،", " ", "\n", "ﻻ", "(", "2024"])
+    words = st.sampled_from(
+        [
+            "وتوكاييف",
+            "لليابان",
+            "كازاخستان",
+            "الرئيس",
+            "قاسم",
+            "وزارة",
+            "بالقاهرة",
+            "ـ",
+            "\u064e",
+            "\u200f",
+            "،",
+            " ",
+            "\n",
+            "ﻻ",
+            "(",
+            "2024",
+        ]
+    )
     text = st.lists(st.one_of(words, st.text(max_size=5)), max_size=30).map("".join)
 
     @settings(max_examples=60, deadline=None)
@@ -285,7 +362,7 @@ def test_offsets_on_arbitrary_text(nlp: Pipeline) -> None:
     def check(raw: str) -> None:
         doc = nlp(raw)
         for m in doc.mentions:
-            assert doc.raw[m.start:m.end] == m.text
+            assert doc.raw[m.start : m.end] == m.text
             assert m.start < m.end
 
     check()

@@ -1,14 +1,16 @@
 """Named entities (PERSON, LOCATION, ORGANIZATION) with a CRF over our own tokens.
 
-Why a CRF (python-crfsuite): on the 2-core machine it tags about 40k tokens/s and loads in a quarter
-of a second; lexical, gazetteer and news word-cluster features carry it (figures and what else was
+Why a CRF (python-crfsuite): on the 2-core machine it tags 25-40k tokens/s (load-dependent) and loads
+in a quarter of a second; lexical, gazetteer and news word-cluster features carry it (figures and what else was
 tried: models/cards/ner.md). The model sees exactly the tokens our Tokenizer produces (clitics
 attached, punctuation split), because the training corpora are re-tokenized with it. After the CRF,
 document-level steps run: propagation of names found once to their repeats, a backstop for one-word
 country/capital names and for unseen names coordinated with a found one, and span cleanup.
 
 `NerFeaturizer.sentence_features` is THE feature function: training (`pipeline.training.ner`) and
-this stage both call it, so the two can never drift apart.
+this stage both call it, so the two can never drift apart. The shipped model also uses the tag
+stage's output (stem UPOS, proclitics, stem, article; `tag_info`): from `Token.parts` when TagStage
+ran, else from the tag models run here on the sentence, as in training.
 
 Span rule (DESIGN.md): a mention excludes attached proclitics و ف ب ل ك: "وتوكاييف" -> "توكاييف", and
 "لليابان" -> span "ليابان" with normalized "اليابان" (the article's alef, dropped after ل, restored).
@@ -40,6 +42,10 @@ __all__ = [
     "country_backstop",
     "coordination_backstop",
     "cluster_key",
+    "tag_info",
+    "token_tag_info",
+    "tag_sentences_info",
+    "TagInfo",
     "TYPE_MAP",
 ]
 
@@ -67,6 +73,57 @@ PROPAGATED_SCORE = 0.5
 def cluster_key(norm: str) -> str:
     """The form word clusters are keyed by: the token's norm, Latin lower-cased, digits as 0."""
     return _DIGITS.sub("0", norm.lower())
+
+
+# What the tag stage says about one token, as the NER features use it: (proclitics, stem, UPOS).
+# proclitics: the normalized proclitic parts joined ("" when none); stem: the stem part's normalized
+# form as written (لليابان -> "ليابان"); UPOS: the stem's tag, None when unknown.
+TagInfo = tuple[str, str, str | None]
+
+
+def tag_info(part_norms: Sequence[str], kinds: Sequence[str], tags: Sequence[str | None]) -> TagInfo:
+    """(proclitics, stem, stem UPOS) from one token's parts: normalized texts, kinds and UPOS.
+
+    THE conversion from tag-stage output to NER features: training calls it on `TagStage.tag_sentences`
+    output (parts cut from the token's norm), the stage on `Token.parts` (`token_tag_info`).
+    """
+    procl = ""
+    for n, k, t in zip(part_norms, kinds, tags):
+        if k == "proclitic":
+            procl += n
+        elif k == "stem":
+            return procl, n, t
+    return procl, "".join(part_norms), None
+
+
+def token_tag_info(tok: Token) -> TagInfo | None:
+    """`tag_info` of a token the tag stage has filled (`Token.parts`), None when it has not."""
+    parts = tok.parts
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return "", tok.norm, parts[0].pos or tok.pos
+    return tag_info([normalize_text(p.text)[0] for p in parts], [p.kind for p in parts],
+                    [p.pos for p in parts])
+
+
+def tag_sentences_info(sentences: Sequence[Sequence[str]], tagger) -> list[list[TagInfo]]:
+    """Run a `TagStage` on sentences of normalized tokens: per token, `tag_info` of its parts.
+
+    Training runs it on the corpora; the stage runs it on sentences whose tokens have no
+    `Token.parts` (a pipeline without the tag stage). It gives what `token_tag_info` gives after the
+    tag stage (tests/test_ner.py checks this).
+    """
+    from pipeline.stages.tag import part_kinds
+
+    out: list[list[TagInfo]] = []
+    for words, (spans, tags) in zip(sentences, tagger.tag_sentences(sentences)):
+        row = []
+        for w, sp, tg in zip(words, spans, tags):
+            norms = [w[a:b] for a, b in sp]
+            row.append(tag_info(norms, part_kinds(norms, tg), tg))
+        out.append(row)
+    return out
 
 
 def proclitic_candidates(norm: str) -> list[tuple[int, str]]:
@@ -294,8 +351,13 @@ class NerFeaturizer:
     VERSION = 1
 
     def __init__(self, gazetteers: Mapping[str, frozenset[str]], phrases: Mapping[tuple[str, ...], str],
-                 clusters: Mapping[str, tuple[str, ...]], known: frozenset[str] | None = None) -> None:
-        self.known = known  # run time: attributes the model has weights for; others are dropped
+                 clusters: Mapping[str, tuple[str, ...]], known: frozenset[str] | None = None,
+                 use_tags: bool = False) -> None:
+        self.known = known
+        # Tag-stage features (stem UPOS, proclitics, article, stem; and of the ±1 neighbours): on
+        # when the model was trained with them (meta.json "tag_features").
+        self.use_tags = use_tags
+        self._tag_cache: dict[tuple, tuple[list[str], list[str], list[str]]] = {}  # run time: attributes the model has weights for; others are dropped
         self.gazetteers = dict(gazetteers)
         self.phrases = dict(phrases)
         self.phrase_first = {p[0] for p in self.phrases}
@@ -304,7 +366,8 @@ class NerFeaturizer:
         self._cache: dict[str, tuple[list[str], ...]] = {}
 
     @classmethod
-    def load(cls, model_dir: Path | None = None, known: frozenset[str] | None = None) -> NerFeaturizer:
+    def load(cls, model_dir: Path | None = None, known: frozenset[str] | None = None,
+             use_tags: bool = False) -> NerFeaturizer:
         """Gazetteers from pipeline/lexicons, clusters from `model_dir` (models/ner) when present.
 
         `known` (run time): the model's attributes. Features outside it carry no weight, and
@@ -333,7 +396,7 @@ class NerFeaturizer:
                     if not line.startswith("#"):
                         w, *ids = line.rstrip("\n").split("\t")
                         clusters[w] = tuple(ids)
-        return cls({k: frozenset(v) for k, v in gaz.items()}, phrases, clusters, known)
+        return cls({k: frozenset(v) for k, v in gaz.items()}, phrases, clusters, known, use_tags)
 
     def _lookup(self, w: str, cands: list[tuple[int, str]]) -> list[str]:
         flags = []
@@ -420,15 +483,66 @@ class NerFeaturizer:
             i += hit or 1
         return tags
 
-    def sentence_features(self, norms: Sequence[str]) -> list[list[str]]:
-        """Features of every token of one sentence, given the tokens' normalized forms."""
+    @staticmethod
+    def _heuristic_tag_info(w: str) -> TagInfo:
+        """Fallback when the tag stage did not run: the longest proclitic split keeping the article
+        (as `st=`), no UPOS."""
+        if _ARABIC_LETTERS.match(w):
+            for n, rest in proclitic_candidates(w):
+                if rest.startswith("ال") and rest == w[n:]:
+                    return w[:n], rest, None
+        return "", w, None
+
+    def _tag_features(self, w: str, info: TagInfo | None) -> tuple[list[str], list[str], list[str]]:
+        """Features from the tag stage's view of a token (cached per form + info): its own, those it
+        gives the next token (as that token's -1) and the previous one (as its +1)."""
+        key = info if info is not None else w
+        cached = self._tag_cache.get(key)
+        if cached is not None:
+            return cached
+        procl, stem, pos = info if info is not None else self._heuristic_tag_info(w)
+        feats = ["tp=" + (pos or "none"), "pc=" + procl]
+        if stem != w:  # the stem as its own feature only when clitics were split (else it is w=)
+            feats.append("ts=" + stem)
+        if stem.startswith("ال") and len(stem) > 3:
+            feats.append("tal")
+        out = (feats, ["-1:" + f for f in feats], ["+1:" + f for f in feats])
+        if self.known is not None:
+            known = self.known
+            out = tuple([f for f in part if f in known] for part in out)
+        if len(self._tag_cache) >= _MAX_CACHE:
+            self._tag_cache.clear()
+        self._tag_cache[key] = out
+        return out
+
+    def sentence_features(self, norms: Sequence[str],
+                          tags: Sequence[TagInfo | None] | None = None) -> list[list[str]]:
+        """Features of every token of one sentence, given the tokens' normalized forms.
+
+        `tags`: per token, `tag_info` of the tag stage's parts (training: TagStage run on the
+        sentence; run time: `token_tag_info`); used only when `use_tags`. Missing (None, or a token
+        without parts) falls back to a heuristic proclitic split with no UPOS.
+        """
         types = [self._type_features(w) for w in norms]
         phrase = self._phrase_tags(norms, types)
         known = self.known
         n = len(norms)
+        tfs = None
+        if self.use_tags:
+            cache, tf = self._tag_cache, self._tag_features
+            if tags is None:
+                tags = [None] * n
+            tfs = [cache.get(info if info is not None else w) or tf(w, info)
+                   for w, info in zip(norms, tags)]
         out: list[list[str]] = []
         for i in range(n):
             f = list(types[i][0])
+            if tfs is not None:
+                f.extend(tfs[i][0])
+                if i >= 1:
+                    f.extend(tfs[i - 1][1])
+                if i + 1 < n:
+                    f.extend(tfs[i + 1][2])
             if i >= 2:
                 f.extend(types[i - 2][1])
             if i >= 1:
@@ -502,10 +616,11 @@ class NerStage:
         known = None
         if attrs.exists():
             known = frozenset(attrs.read_text(encoding="utf-8").split("\n"))
-        self.featurizer = NerFeaturizer.load(model_dir, known)
-        self.counts = _load_counts(model_dir / "vocab.tsv")
         meta = model_dir / "meta.json"
         self.meta = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
+        self.featurizer = NerFeaturizer.load(model_dir, known, bool(self.meta.get("tag_features")))
+        self.counts = _load_counts(model_dir / "vocab.tsv")
+        self._tagger = None  # see _fallback_tagger
         self.source = source
         self.propagate = propagate
         self.backstop = backstop
@@ -514,11 +629,31 @@ class NerStage:
             if " " not in r[0] and r[0] not in _NOT_COUNTRIES
         )
 
-    def tag_norms(self, norms: Sequence[str]) -> tuple[list[str], list[float]]:
-        """BIO labels for one sentence of normalized tokens, and each label's marginal probability."""
+    def _fallback_tagger(self):
+        """A TagStage of our own (models/tag, loaded on first need) for tokens without parts.
+
+        Why: the model was trained with the tag stage's features; without the tag stage in the
+        pipeline, running its models here keeps the features those of training. Without models/tag,
+        None: `NerFeaturizer` then uses its heuristic split (lower F1, see models/cards/ner.md).
+        """
+        if self._tagger is None:
+            try:
+                from pipeline.stages.tag import TagStage
+
+                self._tagger = TagStage()
+            except (FileNotFoundError, ImportError):
+                self._tagger = False
+        return self._tagger or None
+
+    def tag_norms(self, norms: Sequence[str],
+                  tags: Sequence[TagInfo | None] | None = None) -> tuple[list[str], list[float]]:
+        """BIO labels for one sentence of normalized tokens, and each label's marginal probability.
+
+        `tags`: per token `tag_info` from the tag stage (see `NerFeaturizer.sentence_features`).
+        """
         if not norms:
             return [], []
-        labels = self.tagger.tag(self.featurizer.sentence_features(norms))
+        labels = self.tagger.tag(self.featurizer.sentence_features(norms, tags))
         scores = [
             self.tagger.marginal(lab, i) if lab != "O" else 1.0 for i, lab in enumerate(labels)
         ]
@@ -543,12 +678,14 @@ class NerStage:
             return 0, tok.norm
         return cut, rest
 
-    def tag_document(self, sentences: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[float]]]:
+    def tag_document(self, sentences: Sequence[Sequence[str]],
+                     tags: Sequence[Sequence[TagInfo | None] | None] | None = None,
+                     ) -> tuple[list[list[str]], list[list[float]]]:
         """Labels and scores for every sentence of a document: CRF, then document consistency."""
         labels: list[list[str]] = []
         scores: list[list[float]] = []
-        for norms in sentences:
-            lab, sc = self.tag_norms(norms)
+        for si, norms in enumerate(sentences):
+            lab, sc = self.tag_norms(norms, tags[si] if tags is not None else None)
             labels.append(lab)
             scores.append(sc)
         if self.propagate:
@@ -574,7 +711,19 @@ class NerStage:
     def __call__(self, doc: Document) -> Document:
         tokens = doc.tokens
         sents = [tokens[s.first_token: s.last_token] for s in doc.sentences]
-        all_labels, all_scores = self.tag_document([[t.norm for t in toks] for toks in sents])
+        norms = [[t.norm for t in toks] for toks in sents]
+        tags = None
+        if self.featurizer.use_tags:
+            tags = [
+                [("", t.norm, t.parts[0].pos) if len(t.parts) == 1 else token_tag_info(t) for t in toks]
+                for toks in sents
+            ]  # the one-part case of token_tag_info inlined (most tokens; speed)
+            missing = [i for i, row in enumerate(tags) if row and any(x is None for x in row)]
+            tagger = self._fallback_tagger() if missing else None
+            if tagger is not None:
+                for i, row in zip(missing, tag_sentences_info([norms[i] for i in missing], tagger)):
+                    tags[i] = row
+        all_labels, all_scores = self.tag_document(norms, tags)
         for si, (toks, labels, scores) in enumerate(zip(sents, all_labels, all_scores)):
             for a, b, label in bio_spans(labels):
                 mtype = TYPE_MAP.get(label)
