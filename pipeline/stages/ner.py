@@ -61,7 +61,7 @@ _REMOVED = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u0
 _CONJ = ("و", "ف")
 _PROCLITIC_LETTERS = frozenset("وفبلك")
 _PREP = ("ب", "ل", "ك")
-_MAX_CACHE = 300_000
+_MAX_CACHE = 50_000  # per-form feature cache entries before it is cleared: bounds memory on long runs
 # Cluster feature names by number of cluster columns (a 2-column file: coarse, fine).
 _CLUSTER_NAMES = {2: ["cc=", "cf="]}
 # CLDR territory names that are common words in running text, never backstop hits.
@@ -353,11 +353,11 @@ class NerFeaturizer:
     def __init__(self, gazetteers: Mapping[str, frozenset[str]], phrases: Mapping[tuple[str, ...], str],
                  clusters: Mapping[str, tuple[str, ...]], known: frozenset[str] | None = None,
                  use_tags: bool = False) -> None:
-        self.known = known
+        self.known = known  # run time: attributes the model has weights for; others are dropped
         # Tag-stage features (stem UPOS, proclitics, article, stem; and of the ±1 neighbours): on
         # when the model was trained with them (meta.json "tag_features").
         self.use_tags = use_tags
-        self._tag_cache: dict[tuple, tuple[list[str], list[str], list[str]]] = {}  # run time: attributes the model has weights for; others are dropped
+        self._tag_cache: dict[tuple, tuple[list[str], list[str], list[str]]] = {}
         self.gazetteers = dict(gazetteers)
         self.phrases = dict(phrases)
         self.phrase_first = {p[0] for p in self.phrases}
