@@ -366,3 +366,17 @@ def test_offsets_on_arbitrary_text(nlp: Pipeline) -> None:
             assert m.start < m.end
 
     check()
+
+
+def test_feature_cache_is_keyed_by_the_form_too():
+    """'لكنهم' and 'لكن' share (proclitics, stem, UPOS); a cache keyed on that alone gave the second
+    the first's features, so output depended on which documents came before."""
+    from pipeline.stages.ner import NerFeaturizer
+
+    info = ("", "لكن", "CCONJ")
+    warm = NerFeaturizer.load(use_tags=True)
+    warm.sentence_features(["لكنهم", "قالوا"], [info, None])
+    fresh = NerFeaturizer.load(use_tags=True)
+    assert warm.sentence_features(["لكن", "قالوا"], [info, None]) == fresh.sentence_features(
+        ["لكن", "قالوا"], [info, None]
+    )

@@ -80,3 +80,19 @@ def test_extract_helper():
     rows = extract(TEXTS[0], date="2024-08-09")
     assert {"type", "start", "end", "text", "value", "unit"} <= set(rows[0])
     assert any(r["type"] == "MONEY" and r["value"] == 5_700_000_000 for r in rows)
+
+
+def test_output_does_not_depend_on_earlier_documents(seed_text):
+    """Per-form caches must be pure: --jobs N gives each worker a different history."""
+    history = [
+        "لكنهم قالوا إن برنامج الحكومة لكن المعارضة رفضته في غرينتش وأستانا.",
+        seed_text[::-1],
+        seed_text[1000:],
+    ]
+    warm = Pipeline.default()
+    for text in history:
+        warm(text)
+    fresh = Pipeline.default()
+    assert [m.to_dict() for m in warm(seed_text).mentions] == [
+        m.to_dict() for m in fresh(seed_text).mentions
+    ]

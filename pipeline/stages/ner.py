@@ -61,7 +61,7 @@ _REMOVED = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u0
 _CONJ = ("و", "ف")
 _PROCLITIC_LETTERS = frozenset("وفبلك")
 _PREP = ("ب", "ل", "ك")
-_MAX_CACHE = 50_000  # per-form feature cache entries before it is cleared: bounds memory on long runs
+_MAX_CACHE = 20_000  # per-form feature cache entries before it is cleared: bounds memory on long runs
 # Cluster feature names by number of cluster columns (a 2-column file: coarse, fine).
 _CLUSTER_NAMES = {2: ["cc=", "cf="]}
 # CLDR territory names that are common words in running text, never backstop hits.
@@ -357,7 +357,7 @@ class NerFeaturizer:
         # Tag-stage features (stem UPOS, proclitics, article, stem; and of the ±1 neighbours): on
         # when the model was trained with them (meta.json "tag_features").
         self.use_tags = use_tags
-        self._tag_cache: dict[tuple, tuple[list[str], list[str], list[str]]] = {}
+        self._tag_cache: dict[tuple, tuple[list[str], list[str], list[str]]] = {}  # (form, info) ->
         self.gazetteers = dict(gazetteers)
         self.phrases = dict(phrases)
         self.phrase_first = {p[0] for p in self.phrases}
@@ -494,9 +494,9 @@ class NerFeaturizer:
         return "", w, None
 
     def _tag_features(self, w: str, info: TagInfo | None) -> tuple[list[str], list[str], list[str]]:
-        """Features from the tag stage's view of a token (cached per form + info): its own, those it
+        """Features from the tag stage's view of a token (cached per form and info): its own, those it
         gives the next token (as that token's -1) and the previous one (as its +1)."""
-        key = info if info is not None else w
+        key = (w, info)  # the form too: "لكن" and "لكنهم" share (procl, stem, pos) but not features
         cached = self._tag_cache.get(key)
         if cached is not None:
             return cached
@@ -532,8 +532,7 @@ class NerFeaturizer:
             cache, tf = self._tag_cache, self._tag_features
             if tags is None:
                 tags = [None] * n
-            tfs = [cache.get(info if info is not None else w) or tf(w, info)
-                   for w, info in zip(norms, tags)]
+            tfs = [cache.get((w, info)) or tf(w, info) for w, info in zip(norms, tags)]
         out: list[list[str]] = []
         for i in range(n):
             f = list(types[i][0])

@@ -53,7 +53,7 @@ UPOS = (
     "PRON", "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X",
 )  # fmt: skip
 
-_CACHE_LIMIT = 50_000  # per-form cache entries before a cache is cleared: bounds memory on long runs
+_CACHE_LIMIT = 20_000  # per-form cache entries before a cache is cleared: bounds memory on long runs
 
 
 def is_arabic_word(text: str) -> bool:
