@@ -49,7 +49,10 @@ def main(argv: list[str] | None = None) -> None:
     load_s = time.perf_counter() - t0
 
     norm, tok = Normalizer(), Tokenizer()
-    docs = [tok(norm(Document(f"d{i}", text))) for i, text in enumerate(load_articles(args.data, args.n))]
+    docs = [
+        tok(norm(Document(f"d{i}", text)))
+        for i, text in enumerate(load_articles(args.data, args.n))
+    ]
     if not args.no_tag:
         from pipeline.stages.tag import TagStage
 
@@ -63,7 +66,9 @@ def main(argv: list[str] | None = None) -> None:
     secs = time.perf_counter() - t1
     n_mentions = sum(len(d.mentions) for d in docs)
     print(f"model load      {load_s:.3f} s (import + NerStage())")
-    print(f"articles        {len(docs)}{' (no tag stage)' if args.no_tag else ' (tag stage run first)'}")
+    print(
+        f"articles        {len(docs)}{' (no tag stage)' if args.no_tag else ' (tag stage run first)'}"
+    )
     print(f"tag features    {stage.featurizer.use_tags}")
     print(f"tokens          {n_tokens}")
     print(f"ner seconds     {secs:.2f}")

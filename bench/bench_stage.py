@@ -19,8 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_pipeline import load_articles  # noqa: E402
 
-from pipeline.pipeline import as_document  # noqa: E402
-from pipeline.stages import default_stages  # noqa: E402
+from pipeline.pipeline import Pipeline, as_document  # noqa: E402
 
 
 def main() -> None:
@@ -33,7 +32,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    stages = default_stages()
+    stages = Pipeline.default().stages  # built as in real runs (models frozen out of the GC)
     names = [s.name for s in stages]
     if args.stage not in names:
         sys.exit(f"bench: no stage {args.stage!r}; stages: {', '.join(names)}")
