@@ -42,7 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         "--date",
         help="YYYY-MM-DD anchor for relative dates, for documents that carry no date of their own",
     )
-    ex.add_argument("--format", choices=("csv", "jsonl", "parquet"), default="csv")
+    ex.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "parquet", "parquet-partitioned"),
+        default="csv",
+        help="parquet-partitioned writes a folder of Parquet parts per table (large runs)",
+    )
     ex.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     ex.add_argument(
         "--engine",

@@ -115,11 +115,27 @@ class RunStore:
         shards = self._shards()
         written = []
         for name in TABLES:
+            if self.fmt == "parquet-partitioned":
+                written.append(self._partitioned(name, shards))
+                continue
             path = self.out / f"{name}.{self.fmt}"
             atomic_write(path, lambda tmp, name=name: self._merge(name, shards, tmp))
             written.append(path)
         shutil.rmtree(self.work, ignore_errors=True)
         return written
+
+    def _partitioned(self, name: str, shards: list[Path]) -> Path:
+        """A folder `name/` of Parquet parts, one per shard (readable with pd.read_parquet(folder));
+        built beside its place and renamed in whole, replacing an older one."""
+        final = self.out / name
+        tmp = self.work / f"{name}.partitioned"
+        tmp.mkdir()
+        for k, df in enumerate(self._frames(name, shards)):
+            df.to_parquet(tmp / f"part-{k:05d}.parquet", index=False)
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+        return final
 
     def _frames(self, name: str, shards: list[Path]):
         yielded = False

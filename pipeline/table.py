@@ -47,7 +47,7 @@ DOCUMENT_COLUMNS = (
     "doc_id", "source", "date", "chars", "tokens", "mentions", "status", "error", "warning",
     "seconds",
 )  # fmt: skip
-FORMATS = ("csv", "jsonl", "parquet")
+FORMATS = ("csv", "jsonl", "parquet", "parquet-partitioned")
 
 _DTYPES: dict[str, dict[str, str]] = {
     "mentions": {

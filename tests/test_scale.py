@@ -109,3 +109,20 @@ def test_fifty_megabyte_document(tmp_path, seed_text):
         assert ments["start"].max() > len(raw) - len(seed_text)  # the last copy was found
     if before < peak_mb * 1024:  # a larger earlier child would mask this one
         assert peak_mb < 1500
+
+
+def test_partitioned_parquet_equals_csv(tmp_path, seed_text):
+    import pandas as pd
+
+    src = _corpus(tmp_path, seed_text, n=12)
+    csv_out, pq_out = tmp_path / "csv", tmp_path / "pq"
+    assert _cli(str(src), "--out", str(csv_out)).wait(timeout=300) == 0
+    env = {"ARABIC_IE_SHARD_DOCS": "5"}
+    proc = _cli(str(src), "--out", str(pq_out), "--format", "parquet-partitioned", env=env)
+    assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()
+    parts = sorted((pq_out / "mentions").glob("part-*.parquet"))
+    assert len(parts) == 3  # 12 documents in shards of 5
+    got = pd.read_parquet(pq_out / "mentions")
+    want = read_table(csv_out / "mentions.csv")
+    assert len(got) == len(want)
+    assert list(got["mention_id"]) == list(want["mention_id"])
