@@ -100,7 +100,7 @@ def process_rows(pipeline: Pipeline, doc: Document) -> Rows:
     return merged
 
 
-def _ignore_sigint() -> None:
+def _worker_signals() -> None:
     """Workers leave Ctrl-C to the parent, which saves what is done and stops them; SIGTERM (how the
     pool stops its workers) ends a worker quietly, whatever handler the parent had installed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -121,7 +121,7 @@ def _run_pool(pipeline: Pipeline, docs: Iterable[Document], n_process: int, fn, 
     global _WORKER_PIPELINE
     _WORKER_PIPELINE = pipeline  # inherited by the forked workers: models load once, in the parent
     ctx = mp.get_context("fork")
-    with ctx.Pool(n_process, initializer=_ignore_sigint) as pool:
+    with ctx.Pool(n_process, initializer=_worker_signals) as pool:
         yield from pool.imap(fn, docs, chunksize=max(1, batch_size))
 
 
