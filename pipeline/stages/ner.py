@@ -600,24 +600,42 @@ class NerStage:
     provides: tuple[str, ...] = ("entities",)
 
     def __init__(self, model_dir: Path | None = None, source: str = "ner",
-                 propagate: bool = True, backstop: bool = True) -> None:
-        import pycrfsuite
-
+                 propagate: bool = True, backstop: bool = True, backend: str | None = None) -> None:
         model_dir = Path(model_dir) if model_dir else models_dir() / "ner"
-        path = model_dir / "ner.crfsuite"
-        if not path.exists():
-            raise FileNotFoundError(
-                f"NER model not found at {path}; rebuild it with `python -m pipeline.training.ner train`"
-            )
-        self.tagger = pycrfsuite.Tagger()
-        self.tagger.open(str(path))
-        attrs = model_dir / "attributes.txt"
-        known = None
-        if attrs.exists():
-            known = frozenset(attrs.read_text(encoding="utf-8").split("\n"))
         meta = model_dir / "meta.json"
         self.meta = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
-        self.featurizer = NerFeaturizer.load(model_dir, known, bool(self.meta.get("tag_features")))
+        # "lstm": the BiLSTM-CRF (lstm.npz); "crf": the feature CRF (ner.crfsuite). The default is
+        # the one meta.json names (see models/cards/ner.md for why).
+        self.backend = backend or self.meta.get("backend", "crf")
+        self.tagger = None
+        self.lstm = None
+        if self.backend == "lstm":
+            if not (model_dir / "lstm.npz").exists():
+                raise FileNotFoundError(
+                    f"NER model not found at {model_dir / 'lstm.npz'}; rebuild it with "
+                    "`python -m pipeline.training.ner_lstm train`"
+                )
+            from pipeline.stages.ner_lstm import LstmTagger
+
+            self.featurizer = NerFeaturizer.load(model_dir, None, True)
+            self.lstm = LstmTagger(model_dir, self.featurizer)
+        elif self.backend == "crf":
+            import pycrfsuite
+
+            path = model_dir / "ner.crfsuite"
+            if not path.exists():
+                raise FileNotFoundError(
+                    f"NER model not found at {path}; rebuild it with `python -m pipeline.training.ner train`"
+                )
+            self.tagger = pycrfsuite.Tagger()
+            self.tagger.open(str(path))
+            attrs = model_dir / "attributes.txt"
+            known = None
+            if attrs.exists():
+                known = frozenset(attrs.read_text(encoding="utf-8").split("\n"))
+            self.featurizer = NerFeaturizer.load(model_dir, known, bool(self.meta.get("tag_features")))
+        else:
+            raise ValueError(f"unknown NER backend {self.backend!r}; use 'lstm' or 'crf'")
         self.counts = _load_counts(model_dir / "vocab.tsv")
         self._tagger = None  # see _fallback_tagger
         self.source = source
@@ -627,6 +645,11 @@ class NerStage:
             r[0] for name in ("countries", "capitals") for r in load_rows(name)
             if " " not in r[0] and r[0] not in _NOT_COUNTRIES
         )
+
+    @property
+    def uses_tags(self) -> bool:
+        """Whether the model reads the tag stage's view of tokens (UPOS, clitics)."""
+        return self.lstm is not None or self.featurizer.use_tags
 
     def _fallback_tagger(self):
         """A TagStage of our own (models/tag, loaded on first need) for tokens without parts.
@@ -683,10 +706,15 @@ class NerStage:
         """Labels and scores for every sentence of a document: CRF, then document consistency."""
         labels: list[list[str]] = []
         scores: list[list[float]] = []
-        for si, norms in enumerate(sentences):
-            lab, sc = self.tag_norms(norms, tags[si] if tags is not None else None)
-            labels.append(lab)
-            scores.append(sc)
+        if self.lstm is not None:
+            for lab, sc in self.lstm.tag_sentences(sentences, tags):
+                labels.append(lab)
+                scores.append(sc)
+        else:
+            for si, norms in enumerate(sentences):
+                lab, sc = self.tag_norms(norms, tags[si] if tags is not None else None)
+                labels.append(lab)
+                scores.append(sc)
         if self.propagate:
             added = propagate_labels(sentences, labels, self.counts)
             for sc, ad in zip(scores, added):
@@ -712,7 +740,7 @@ class NerStage:
         sents = [tokens[s.first_token: s.last_token] for s in doc.sentences]
         norms = [[t.norm for t in toks] for toks in sents]
         tags = None
-        if self.featurizer.use_tags:
+        if self.uses_tags:
             tags = [
                 [("", t.norm, t.parts[0].pos) if len(t.parts) == 1 else token_tag_info(t) for t in toks]
                 for toks in sents

@@ -133,19 +133,19 @@ def prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[st
 
 def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
              splits: dict[str, list[Sentence]] | None = None, propagate: bool = True,
-             doc_size: int = 10) -> dict[str, dict]:
+             doc_size: int = 10, backend: str | None = None) -> dict[str, dict]:
     """Tag each held-out set with the model in `model` and print P/R/F1 tables.
 
     The corpora have no document boundaries we can trust, so with `propagate` (the stage's
     document-level consistency step) consecutive runs of `doc_size` sentences stand for a document.
     """
-    stage = NerStage(model, propagate=propagate)
+    stage = NerStage(model, propagate=propagate, backend=backend)
     splits = splits or load_splits(data)
     results = {}
     for name in sets:
         gold, pred = [], []
         sents = splits[name]
-        infos = tag_infos(sents) if stage.featurizer.use_tags else None
+        infos = tag_infos(sents) if stage.uses_tags else None
         for g in range(0, len(sents), doc_size):
             group = sents[g: g + doc_size]
             labels, _ = stage.tag_document([[t for t, _ in s] for s in group],
@@ -154,8 +154,8 @@ def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
             pred.extend(labels)
         res = prf(gold, pred)
         results[name] = res
-        mode = f"documents of {doc_size} sentences" if propagate else "CRF only"
-        print(f"\n{name}  ({len(gold)} sentences, exact span, {mode})")
+        mode = f"documents of {doc_size} sentences" if propagate else "model only"
+        print(f"\n{name}  ({len(gold)} sentences, exact span, {stage.backend}, {mode})")
         print(f"{'type':6} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
         for t, (p, r, f, n) in res.items():
             print(f"{t:6} {p:6.2f} {r:6.2f} {f:6.2f} {n:6d}")
@@ -181,6 +181,8 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--model", type=Path, default=models_dir() / "ner")
     ev.add_argument("--no-propagate", action="store_true", help="CRF only, no document step")
     ev.add_argument("--doc-size", type=int, default=10, help="sentences per pseudo-document")
+    ev.add_argument("--backend", choices=["lstm", "crf"], default=None,
+                    help="which model (default: the one models/ner/meta.json names)")
     args = ap.parse_args(argv)
     if args.cmd == "train":
         weights = {k: int(v) for k, v in (w.split("=") for w in args.weight)}
@@ -191,7 +193,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.eval:
             evaluate(args.data, args.out)
     else:
-        evaluate(args.data, args.model, propagate=not args.no_propagate, doc_size=args.doc_size)
+        evaluate(args.data, args.model, propagate=not args.no_propagate, doc_size=args.doc_size,
+                 backend=args.backend)
 
 
 if __name__ == "__main__":

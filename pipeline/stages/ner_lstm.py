@@ -1,0 +1,302 @@
+"""A BiLSTM-CRF NER tagger run in numpy: the neural half of the NER stage.
+
+Why numpy at run time: the network is trained with torch (`pipeline.training.ner_lstm`), but
+importing torch costs ~2.5 CPU-seconds and the stage must load in under one; the forward pass is a
+few matrix products per time step, which numpy does as fast for the sentence batches of one document.
+
+Inputs per token (`LstmEncoder`, shared by training and run time):
+- the word (`cluster_key` of the normalized form) and its stem (the tag stage's stem, else the
+  form) in one embedding table initialized from word2vec vectors trained on raw news;
+- its characters through a width-3 convolution, max-pooled (unseen names, clitics, suffixes);
+- a bag of discrete features summed into one vector: the CRF featurizer's shape, gazetteer flags,
+  word clusters, article, stripped prefix and length, the tag stage's UPOS and proclitics, and
+  multi-word gazetteer matches.
+A one-layer BiLSTM reads the sentence; a linear layer gives label scores; a CRF (transitions,
+start and end scores) decodes. Marginals (forward-backward) give each label's probability.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.stages.ner import NerFeaturizer, TagInfo, cluster_key
+
+__all__ = ["LstmEncoder", "LstmTagger", "FEATURE_PREFIXES", "MAX_CHARS", "PAD", "UNK"]
+
+PAD, UNK = 0, 1  # ids shared by the word, char and feature vocabularies
+MAX_CHARS = 16  # characters of a token fed to the char CNN (longer: first 8 + last 8)
+# Which of the CRF featurizer's per-type features go into the feature bag (the rest are lexical
+# and covered by the word, stem and character inputs).
+FEATURE_PREFIXES = ("g=", "sh=", "cc=", "cf=", "al", "pre=", "len=")
+_ENC_CACHE_LIMIT = 50_000
+_GX_CACHE_LIMIT = 30_000  # distinct tokens whose gate inputs are kept (2 × 4H floats each)
+
+
+class LstmEncoder:
+    """Token -> ids (word, stem, characters, feature bag), from vocabularies saved with the model."""
+
+    def __init__(self, words: Mapping[str, int], chars: Mapping[str, int],
+                 feats: Mapping[str, int], featurizer: NerFeaturizer) -> None:
+        self.words = dict(words)
+        self.chars = dict(chars)
+        self.feats = dict(feats)
+        self.featurizer = featurizer
+        self._cache: dict[tuple[str, TagInfo | None], tuple[int, int, list[int], list[int]]] = {}
+
+    def _token(self, w: str, info: TagInfo | None) -> tuple[int, int, list[int], list[int]]:
+        key = (w, info)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        words, feats = self.words, self.feats
+        wid = words.get(cluster_key(w), UNK)
+        procl, stem, pos = info if info is not None else self.featurizer._heuristic_tag_info(w)
+        sk = cluster_key(stem)
+        sid = words.get(sk, UNK)
+        if sid == UNK and sk.startswith("ال") and len(sk) > 4:
+            sid = words.get(sk[2:], UNK)
+        cs = w if len(w) <= MAX_CHARS else w[: MAX_CHARS // 2] + w[-MAX_CHARS // 2:]
+        cids = [self.chars.get(c, UNK) for c in cs] or [UNK]
+        own = self.featurizer._type_features(w)[0]
+        fs = [f for f in own if f.startswith(FEATURE_PREFIXES)]
+        fs.append("tp=" + (pos or "none"))
+        fs.append("pc=" + procl)
+        fids = [feats[f] for f in fs if f in feats]
+        out = (wid, sid, cids, fids)
+        if len(self._cache) >= _ENC_CACHE_LIMIT:  # drop the older half: memory stays flat
+            for k in list(self._cache)[: _ENC_CACHE_LIMIT // 2]:
+                del self._cache[k]
+        self._cache[key] = out
+        return out
+
+    def encode_keys(self, norms: Sequence[str], tags: Sequence[TagInfo | None] | None = None,
+                    ) -> tuple[list[tuple], list[tuple[int, int, list[int], list[int]]]]:
+        """Per token, a cache key (form, tag info, phrase feature) and its ids (word, stem,
+        chars, features): everything the network's input depends on."""
+        if tags is None:
+            tags = [None] * len(norms)
+        rows = [self._token(w, t) for w, t in zip(norms, tags)]
+        feats = self.feats
+        keys: list[tuple] = []
+        toks = []
+        fz = self.featurizer
+        phrases = fz._phrase_tags(norms, [fz._type_features(w) for w in norms])
+        for w, t, row, ph in zip(norms, tags, rows, phrases):
+            if ph:
+                fid = feats.get("ph=" + ph)
+                if fid is not None:
+                    row = (row[0], row[1], row[2], [*row[3], fid])
+            keys.append((w, t, ph))
+            toks.append(row)
+        return keys, toks
+
+    def encode(self, norms: Sequence[str], tags: Sequence[TagInfo | None] | None = None,
+               ) -> tuple[list[int], list[int], list[list[int]], list[list[int]]]:
+        """Ids for one sentence (training): word ids, stem ids, char ids and feature ids per token."""
+        _, toks = self.encode_keys(norms, tags)
+        return ([t[0] for t in toks], [t[1] for t in toks], [t[2] for t in toks], [t[3] for t in toks])
+
+
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    m = a.max(axis=axis, keepdims=True)
+    return (m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+class LstmTagger:
+    """The trained BiLSTM-CRF (models/ner/lstm.npz + lstm.json) as numpy arrays."""
+
+    def __init__(self, model_dir: Path, featurizer: NerFeaturizer) -> None:
+        meta = json.loads((model_dir / "lstm.json").read_text(encoding="utf-8"))
+        self.labels: list[str] = meta["labels"]
+        z = np.load(model_dir / "lstm.npz")
+        self.p = {k: z[k].astype(np.float32) for k in z.files}
+        vocab = meta["vocab"]
+        self.encoder = LstmEncoder(
+            {w: i for i, w in enumerate(vocab["words"])},
+            {c: i for i, c in enumerate(vocab["chars"])},
+            {f: i for i, f in enumerate(vocab["feats"])},
+            featurizer,
+        )
+        self.hidden = h = self.p["lstm_f_whh"].shape[1]
+        # torch's gate rows are i f g o; reorder to i f o g so one sigmoid covers three gates
+        perm = np.r_[0:2 * h, 3 * h:4 * h, 2 * h:3 * h]
+        for d in ("f", "b"):
+            for k in ("wih", "whh", "b"):
+                self.p[f"lstm_{d}_{k}"] = np.ascontiguousarray(self.p[f"lstm_{d}_{k}"][perm])
+        self._whh = np.stack([self.p["lstm_f_whh"].T, self.p["lstm_b_whh"].T])
+        self._wih = np.stack([self.p["lstm_f_wih"].T, self.p["lstm_b_wih"].T])
+        self._bias = np.stack([self.p["lstm_f_b"], self.p["lstm_b_b"]])
+        self._out_w = np.stack([self.p["out_w"][:, :h].T, self.p["out_w"][:, h:].T])
+        self._gx_cache: dict[tuple, np.ndarray] = {}
+
+    # -- network
+
+    def _token_inputs(self, toks: Sequence[tuple[int, int, list[int], list[int]]]) -> np.ndarray:
+        """Network input of each (word id, stem id, char ids, feature ids) token: n × input dim."""
+        p = self.p
+        n = len(toks)
+        wids = np.fromiter((t[0] for t in toks), dtype=np.int64, count=n)
+        sids = np.fromiter((t[1] for t in toks), dtype=np.int64, count=n)
+        emb = p["word_emb"]
+        longest = max(len(t[2]) for t in toks)
+        cid = np.zeros((n, longest + 2), dtype=np.int64)  # one pad column each side (conv width 3)
+        for i, t in enumerate(toks):
+            cid[i, 1: 1 + len(t[2])] = t[2]
+        ce = p["char_emb"][cid]  # n × (L+2) × dc
+        win = np.concatenate([ce[:, :-2], ce[:, 1:-1], ce[:, 2:]], axis=2)  # n × L × 3dc
+        conv = win @ p["char_conv_w"] + p["char_conv_b"]  # n × L × filters
+        lens = np.fromiter((len(t[2]) for t in toks), dtype=np.int64, count=n)
+        mask = np.arange(longest)[None, :] < lens[:, None]
+        conv = np.tanh(np.where(mask[:, :, None], conv, -1e4).max(axis=1))
+        width = max(len(t[3]) for t in toks) or 1
+        fid = np.zeros((n, width), dtype=np.int64)
+        for i, t in enumerate(toks):
+            fid[i, : len(t[3])] = t[3]
+        fe = p["feat_emb"][fid].sum(axis=1)  # row 0 (PAD) is zero
+        return np.concatenate([emb[wids], emb[sids], conv, fe], axis=1)
+
+    def _gate_inputs(self, keys: list, toks: list) -> np.ndarray:
+        """Input-to-gate terms (both directions, bias included) of each token: n × 2 × 4H.
+
+        A token's input depends on its form, tag info and phrase feature only, so this product —
+        the largest of the network — is done once per distinct token and cached.
+        """
+        cache = self._gx_cache
+        missing = {}
+        for k, t in zip(keys, toks):
+            if k not in cache and k not in missing:
+                missing[k] = t
+        if missing:
+            x = self._token_inputs(list(missing.values()))
+            gx = np.stack([x @ self._wih[0] + self._bias[0], x @ self._wih[1] + self._bias[1]], axis=1)
+            if len(cache) + len(missing) > _GX_CACHE_LIMIT:  # drop the older half: memory stays flat
+                for k in list(cache)[: len(cache) // 2]:
+                    del cache[k]
+            for k, row in zip(missing, gx):
+                cache[k] = row
+        return np.stack([cache[k] for k in keys])
+
+    def emissions(self, keys: list, toks: list, lens: np.ndarray) -> np.ndarray:
+        """Label scores (n × labels) of the tokens of sentences of lengths `lens`, concatenated.
+
+        The recurrence runs all sentences side by side, both directions in one loop, without
+        padding: at step t, the live sentences (sorted longest first) read their token t (forward)
+        and their token n-1-t (backward) by index.
+        """
+        hsz = self.hidden
+        n = len(keys)
+        gx = self._gate_inputs(keys, toks)  # n × 2 × 4H
+        order = np.argsort(-lens, kind="stable")
+        slen = lens[order]
+        starts = (np.cumsum(lens) - lens)[order]
+        bsz, steps = len(lens), int(slen[0])
+        live_at = np.searchsorted(-slen, -np.arange(steps), side="left")  # count of slen > t
+        # time-major gather indices: forward reads token t, backward token len-1-t (n = padding)
+        t_idx = np.arange(steps)[:, None]
+        valid = t_idx < slen[None, :]
+        fwd = np.where(valid, starts[None, :] + t_idx, n)
+        bwd = np.where(valid, starts[None, :] + slen[None, :] - 1 - t_idx, n)
+        gpad = np.concatenate([gx, np.zeros((1, *gx.shape[1:]), dtype=gx.dtype)])
+        g_in = np.stack([gpad[fwd, 0], gpad[bwd, 1]], axis=1)  # T × 2 × B × 4H
+        whh = self._whh
+        h = np.zeros((2, bsz, hsz), dtype=np.float32)
+        c = np.zeros((2, bsz, hsz), dtype=np.float32)
+        hs = np.zeros((steps, 2, bsz, hsz), dtype=np.float32)
+        h3 = 3 * hsz
+        for t in range(steps):
+            k = int(live_at[t])
+            g = np.matmul(h[:, :k], whh)
+            g += g_in[t, :, :k]
+            sg = 0.5 * (np.tanh(0.5 * g[..., :h3]) + 1.0)
+            cc = sg[..., hsz: 2 * hsz] * c[:, :k] + sg[..., :hsz] * np.tanh(g[..., h3:])
+            c[:, :k] = cc
+            hh = sg[..., 2 * hsz: h3] * np.tanh(cc)
+            h[:, :k] = hh
+            hs[t, :, :k] = hh
+        out = np.zeros((2, n + 1, hsz), dtype=np.float32)
+        out[0, fwd] = hs[:, 0]
+        out[1, bwd] = hs[:, 1]
+        out = out[:, :n]
+        return out[0] @ self._out_w[0] + out[1] @ self._out_w[1] + self.p["out_b"]
+
+    # -- CRF, batched over sentences (padded steps leave the scores unchanged)
+
+    def viterbi(self, em: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """Best label paths, B × T (padding positions hold 0)."""
+        trans, start, end = self.p["crf_trans"], self.p["crf_start"], self.p["crf_end"]
+        bsz, steps, nl = em.shape
+        score = start + em[:, 0]
+        back = np.zeros((bsz, steps, nl), dtype=np.int64)
+        for t in range(1, steps):
+            cand = score[:, :, None] + trans[None]
+            best = cand.argmax(axis=1)
+            nxt = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0] + em[:, t]
+            live = (lens > t)[:, None]
+            score = np.where(live, nxt, score)
+            back[:, t] = np.where(live, best, np.arange(nl)[None, :])
+        path = np.zeros((bsz, steps), dtype=np.int64)
+        cur = (score + end).argmax(axis=1)
+        rows = np.arange(bsz)
+        for t in range(steps - 1, -1, -1):
+            path[:, t] = np.where(lens > t, cur, 0)
+            cur = back[rows, t, cur]
+        return path
+
+    def marginals(self, em: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """P(label at t) for every sentence, B × T × labels."""
+        trans, start, end = self.p["crf_trans"], self.p["crf_start"], self.p["crf_end"]
+        bsz, steps, nl = em.shape
+        alpha = np.zeros_like(em)
+        beta = np.zeros_like(em)
+        alpha[:, 0] = start + em[:, 0]
+        for t in range(1, steps):
+            alpha[:, t] = _logsumexp(alpha[:, t - 1][:, :, None] + trans[None], 1) + em[:, t]
+        last = lens - 1
+        rows = np.arange(bsz)
+        beta[rows, last] = end
+        for t in range(steps - 2, -1, -1):
+            nxt = _logsumexp(trans[None] + (em[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
+            beta[:, t] = np.where((lens - 1 > t)[:, None], nxt, beta[:, t])
+        z = _logsumexp(alpha[rows, last] + end, 1)
+        return np.exp(np.minimum(alpha + beta - z[:, None, None], 0.0))  # padding: clipped, unused
+
+    def tag_sentences(self, sentences: Sequence[Sequence[str]],
+                      tags: Sequence[Sequence[TagInfo | None] | None] | None = None,
+                      ) -> list[tuple[list[str], list[float]]]:
+        """BIO labels and each label's marginal probability for every sentence of a document."""
+        live = [i for i, s in enumerate(sentences) if len(s)]
+        out: list[tuple[list[str], list[float]]] = [([], []) for _ in sentences]
+        if not live:
+            return out
+        keys: list = []
+        toks: list = []
+        for i in live:
+            k, t = self.encoder.encode_keys(sentences[i], tags[i] if tags is not None else None)
+            keys.extend(k)
+            toks.extend(t)
+        lens = np.array([len(sentences[i]) for i in live], dtype=np.int64)
+        flat = self.emissions(keys, toks, lens)
+        steps = int(lens.max())
+        em = np.zeros((len(live), steps, flat.shape[1]), dtype=np.float32)
+        pos = 0
+        for k, n in enumerate(lens.tolist()):
+            em[k, :n] = flat[pos: pos + n]
+            pos += n
+        paths = self.viterbi(em, lens)
+        named = (paths != 0).any(axis=1)
+        marg = self.marginals(em[named], lens[named]) if named.any() else None
+        labels = self.labels
+        m = 0
+        for k, n in enumerate(lens.tolist()):
+            path = paths[k, :n]
+            if named[k]:
+                probs = np.take_along_axis(marg[m, :n], path[:, None], axis=1)[:, 0].tolist()
+                m += 1
+            else:
+                probs = [1.0] * n
+            out[live[k]] = ([labels[j] for j in path.tolist()], probs)
+        return out

@@ -1,0 +1,323 @@
+"""Train the BiLSTM-CRF NER tagger (torch, CPU) and export it for the numpy runtime.
+
+    python -m pipeline.training.ner_lstm train [--data DIR] [--out models/ner] [--vectors build/ner_vectors.npz]
+
+Writes models/ner/lstm.npz (weights, embeddings in float16) and lstm.json (vocabularies, labels,
+sizes, training settings). The word embeddings start from `ner_vectors` (word2vec on raw news; the
+command trains them first when the file is missing). Deterministic: fixed seeds, one thread, data in
+file order. The architecture is described in `pipeline.stages.ner_lstm`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.resources import data_dir, models_dir
+from pipeline.stages.ner import NerFeaturizer, bio_spans, cluster_key
+from pipeline.stages.ner_lstm import FEATURE_PREFIXES, MAX_CHARS, LstmEncoder
+from pipeline.training.ner import TRAIN_SETS, tag_infos
+from pipeline.training.ner_data import load_splits
+from pipeline.training.ner_vectors import DEFAULT_PATH, train_vectors
+
+__all__ = ["train", "LABELS", "SETTINGS"]
+
+LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
+SETTINGS = {
+    "word_dim": 100, "char_dim": 30, "char_filters": 50, "feat_dim": 32, "hidden": 128,
+    "dropout": 0.5, "word_dropout": 0.05, "lr": 1e-3, "batch": 16, "epochs": 25, "clip": 5.0,
+    "max_vector_words": 50_000, "seed": 13,
+}
+
+
+def _vocabularies(sents, infos, featurizer: NerFeaturizer, vectors: dict[str, np.ndarray],
+                  max_vector_words: int) -> tuple[list[str], list[str], list[str]]:
+    """Words (training forms and stems, then the most frequent vector words), chars, features."""
+    words: dict[str, None] = {"<pad>": None, "<unk>": None}
+    chars: Counter[str] = Counter()
+    feats: Counter[str] = Counter()
+    for sent, info in zip(sents, infos):
+        toks = [t for t, _ in sent]
+        for w, ti in zip(toks, info):
+            words.setdefault(cluster_key(w))
+            words.setdefault(cluster_key(ti[1]))
+            chars.update(w)
+            own = featurizer._type_features(w)[0]
+            feats.update(f for f in own if f.startswith(FEATURE_PREFIXES))
+            feats["tp=" + (ti[2] or "none")] += 1
+            feats["pc=" + ti[0]] += 1
+        for ph in featurizer._phrase_tags(toks, [featurizer._type_features(w) for w in toks]):
+            if ph:
+                feats["ph=" + ph] += 1
+    for w in list(vectors)[:max_vector_words]:
+        words.setdefault(w)
+        chars.update(w)
+    char_list = ["<pad>", "<unk>"] + sorted(c for c, n in chars.items() if n >= 2)
+    feat_list = ["<pad>", "<unk>"] + sorted(f for f, n in feats.items() if n >= 2)
+    return list(words), char_list, feat_list
+
+
+def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict):
+    import torch
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.word_emb = nn.Embedding(n_words, s["word_dim"], padding_idx=0)
+            self.char_emb = nn.Embedding(n_chars, s["char_dim"], padding_idx=0)
+            self.char_conv_w = nn.Parameter(torch.empty(3 * s["char_dim"], s["char_filters"]))
+            self.char_conv_b = nn.Parameter(torch.zeros(s["char_filters"]))
+            nn.init.xavier_uniform_(self.char_conv_w)
+            self.feat_emb = nn.Embedding(n_feats, s["feat_dim"], padding_idx=0)
+            dim = 2 * s["word_dim"] + s["char_filters"] + s["feat_dim"]
+            self.lstm = nn.LSTM(dim, s["hidden"], batch_first=True, bidirectional=True)
+            self.drop = nn.Dropout(s["dropout"])
+            self.out = nn.Linear(2 * s["hidden"], len(LABELS))
+            nl = len(LABELS)
+            self.crf_trans = nn.Parameter(torch.zeros(nl, nl))
+            self.crf_start = nn.Parameter(torch.zeros(nl))
+            self.crf_end = nn.Parameter(torch.zeros(nl))
+
+        def emissions(self, wid, sid, cid, clen, fid, lens):
+            b, t = wid.shape
+            ce = self.char_emb(cid)  # (b*t) × (L+2) × dc
+            win = torch.cat([ce[:, :-2], ce[:, 1:-1], ce[:, 2:]], dim=2)
+            conv = win @ self.char_conv_w + self.char_conv_b
+            mask = torch.arange(conv.shape[1])[None, :] < clen[:, None]
+            conv = torch.tanh(conv.masked_fill(~mask[:, :, None], -1e4).max(dim=1).values)
+            fe = self.feat_emb(fid).sum(dim=1)
+            x = torch.cat([self.word_emb(wid), self.word_emb(sid),
+                           conv.view(b, t, -1), fe.view(b, t, -1)], dim=2)
+            x = self.drop(x)
+            packed = nn.utils.rnn.pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
+            h, _ = self.lstm(packed)
+            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=t)
+            return self.out(self.drop(h))
+
+        def nll(self, em, tags, mask):
+            b, t, _ = em.shape
+            ar = torch.arange(b)
+            gold = self.crf_start[tags[:, 0]] + em[ar, 0, tags[:, 0]]
+            alpha = self.crf_start[None, :] + em[:, 0]
+            for i in range(1, t):
+                m = mask[:, i]
+                step = self.crf_trans[tags[:, i - 1], tags[:, i]] + em[ar, i, tags[:, i]]
+                gold = gold + step * m
+                nxt = torch.logsumexp(alpha[:, :, None] + self.crf_trans[None], dim=1) + em[:, i]
+                alpha = torch.where(m[:, None] > 0, nxt, alpha)
+            last = tags[ar, mask.sum(1).long() - 1]
+            gold = gold + self.crf_end[last]
+            logz = torch.logsumexp(alpha + self.crf_end[None, :], dim=1)
+            return (logz - gold).sum()
+
+    return Net()
+
+
+def _arrays(w, st, cs, fs, labels) -> tuple[np.ndarray, ...]:
+    """One encoded sentence as numpy arrays (built once; batches are stacked from them)."""
+    n = len(w)
+    ch = np.zeros((n, max(len(c) for c in cs)), dtype=np.int64)
+    for j, c in enumerate(cs):
+        ch[j, : len(c)] = c
+    ft = np.zeros((n, max((len(f) for f in fs), default=0) or 1), dtype=np.int64)
+    for j, f in enumerate(fs):
+        ft[j, : len(f)] = f
+    clen = np.array([len(c) for c in cs], dtype=np.int64)
+    return (np.array(w, dtype=np.int64), np.array(st, dtype=np.int64), ch, clen, ft,
+            np.array(labels, dtype=np.int64))
+
+
+def _tensors(batch, s: dict, train: bool, rng: np.random.Generator):
+    """Pad a batch of `_arrays` sentences into tensors (word dropout when training)."""
+    import torch
+
+    lens = [len(x[0]) for x in batch]
+    t, b = max(lens), len(batch)
+    longest = max(x[2].shape[1] for x in batch)
+    width = max(x[4].shape[1] for x in batch)
+    wid = np.zeros((b, t), dtype=np.int64)
+    sid = np.zeros((b, t), dtype=np.int64)
+    lab = np.zeros((b, t), dtype=np.int64)
+    mask = np.zeros((b, t), dtype=np.float32)
+    cid = np.zeros((b, t, longest + 2), dtype=np.int64)
+    clen = np.ones((b, t), dtype=np.int64)
+    fid = np.zeros((b, t, width), dtype=np.int64)
+    for i, (w, st, ch, cl, ft, labels) in enumerate(batch):
+        n = len(w)
+        wid[i, :n], sid[i, :n], lab[i, :n], mask[i, :n] = w, st, labels, 1
+        cid[i, :n, 1: 1 + ch.shape[1]] = ch
+        clen[i, :n] = cl
+        fid[i, :n, : ft.shape[1]] = ft
+    if train and s["word_dropout"]:
+        wid[rng.random(wid.shape) < s["word_dropout"]] = 1
+        sid[rng.random(sid.shape) < s["word_dropout"]] = 1
+        wid[mask == 0] = 0
+        sid[mask == 0] = 0
+    return (torch.from_numpy(wid), torch.from_numpy(sid), torch.from_numpy(cid.reshape(b * t, -1)),
+            torch.from_numpy(clen.reshape(-1)), torch.from_numpy(fid.reshape(b * t, -1)),
+            torch.tensor(lens), torch.from_numpy(lab), torch.from_numpy(mask))
+
+
+def _batches(data_enc, size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of sentences of similar length (less padding: the LSTM and the CRF loop
+    run to the longest sentence of a batch)."""
+    order = list(range(len(data_enc)))
+    rng.shuffle(order)
+    pool = size * 20
+    batches = []
+    for k in range(0, len(order), pool):
+        chunk = sorted(order[k: k + pool], key=lambda i: len(data_enc[i][0]))
+        batches.extend(chunk[j: j + size] for j in range(0, len(chunk), size))
+    rng.shuffle(batches)
+    return batches
+
+
+def export(net, out: Path, vocab: dict, settings: dict, log: dict) -> None:
+    """Weights as numpy arrays named as `LstmTagger` reads them (embeddings float16)."""
+    sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
+    arrays = {
+        "word_emb": sd["word_emb.weight"].astype(np.float16),
+        "char_emb": sd["char_emb.weight"], "char_conv_w": sd["char_conv_w"],
+        "char_conv_b": sd["char_conv_b"], "feat_emb": sd["feat_emb.weight"],
+        "lstm_f_wih": sd["lstm.weight_ih_l0"], "lstm_f_whh": sd["lstm.weight_hh_l0"],
+        "lstm_f_b": sd["lstm.bias_ih_l0"] + sd["lstm.bias_hh_l0"],
+        "lstm_b_wih": sd["lstm.weight_ih_l0_reverse"], "lstm_b_whh": sd["lstm.weight_hh_l0_reverse"],
+        "lstm_b_b": sd["lstm.bias_ih_l0_reverse"] + sd["lstm.bias_hh_l0_reverse"],
+        "out_w": sd["out.weight"], "out_b": sd["out.bias"],
+        "crf_trans": sd["crf_trans"], "crf_start": sd["crf_start"], "crf_end": sd["crf_end"],
+    }  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / "lstm.tmp.npz"
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(out / "lstm.npz")
+    meta = {"labels": LABELS, "settings": settings, "vocab": vocab, "log": log}
+    (out / "lstm.json").write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _dev_f1(net, dev_enc, dev_gold, s) -> float:
+    import torch
+
+    net.eval()
+    tp = npred = ngold = 0
+    with torch.no_grad():
+        for k in range(0, len(dev_enc), 64):
+            batch = dev_enc[k: k + 64]
+            wid, sid, cid, clen, fid, lens, _, mask = _tensors(batch, s, False, None)
+            em = net.emissions(wid, sid, cid, clen, fid, lens).numpy()
+            trans = net.crf_trans.detach().numpy()
+            start = net.crf_start.detach().numpy()
+            end = net.crf_end.detach().numpy()
+            for i, n in enumerate(lens.tolist()):
+                e = em[i, :n]
+                score = start + e[0]
+                back = []
+                for t in range(1, n):
+                    cand = score[:, None] + trans
+                    back.append(cand.argmax(0))
+                    score = cand.max(0) + e[t]
+                path = [int((score + end).argmax())]
+                for bp in reversed(back):
+                    path.append(int(bp[path[-1]]))
+                pred = {x for x in bio_spans([LABELS[j] for j in path[::-1]])}
+                gold = set(bio_spans(dev_gold[k + i]))
+                tp += len(pred & gold)
+                npred += len(pred)
+                ngold += len(gold)
+    net.train()
+    p = tp / npred if npred else 0.0
+    r = tp / ngold if ngold else 0.0
+    return 200 * p * r / (p + r) if p + r else 0.0
+
+
+def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequence[str] = TRAIN_SETS,
+          settings: dict | None = None) -> dict:
+    """Train on `sets`, print dev F1 after each epoch (CRF decoding only), export to `out`."""
+    import torch
+
+    s = {**SETTINGS, **(settings or {})}
+    torch.manual_seed(s["seed"])
+    torch.set_num_threads(1)
+    rng = random.Random(s["seed"])
+    nprng = np.random.default_rng(s["seed"])
+    t0 = time.time()
+    if not vectors_path.exists():
+        train_vectors(data, vectors_path)
+    z = np.load(vectors_path)
+    vectors = dict(zip(z["words"].tolist(), z["vectors"]))
+    splits = load_splits(data)
+    train_sents = [x for name in sets for x in splits[name]]
+    infos = tag_infos(train_sents)
+    dev = splits["anercorp_dev"]
+    dev_infos = tag_infos(dev)
+    print(f"data and tags ({time.time() - t0:.0f}s)", flush=True)
+    featurizer = NerFeaturizer.load(out)
+    words, chars, feats = _vocabularies(train_sents, infos, featurizer, vectors, s["max_vector_words"])
+    enc = LstmEncoder({w: i for i, w in enumerate(words)}, {c: i for i, c in enumerate(chars)},
+                      {f: i for i, f in enumerate(feats)}, featurizer)
+    lab_id = {lab: i for i, lab in enumerate(LABELS)}
+    data_enc = [_arrays(*enc.encode([t for t, _ in x], info), [lab_id[lab] for _, lab in x])
+                for x, info in zip(train_sents, infos) if x]
+    dev_enc = [_arrays(*enc.encode([t for t, _ in x], info), [0] * len(x))
+               for x, info in zip(dev, dev_infos) if x]
+    dev_gold = [[lab for _, lab in x] for x in dev if x]
+    net = _build_net(len(words), len(chars), len(feats), s)
+    with torch.no_grad():
+        hit = 0
+        for i, w in enumerate(words):
+            v = vectors.get(w)
+            if v is not None:
+                net.word_emb.weight[i] = torch.from_numpy(v / (np.linalg.norm(v) + 1e-9) * 3.0)
+                hit += 1
+    print(f"{len(words)} words ({hit} from vectors), {len(chars)} chars, {len(feats)} features, "
+          f"{len(data_enc)} sentences ({time.time() - t0:.0f}s)", flush=True)
+    opt = torch.optim.Adam(net.parameters(), lr=s["lr"])
+    history = []
+    for epoch in range(1, s["epochs"] + 1):
+        total = 0.0
+        for idx in _batches(data_enc, s["batch"], rng):
+            batch = [data_enc[i] for i in idx]
+            wid, sid, cid, clen, fid, lens, lab, mask = _tensors(batch, s, True, nprng)
+            em = net.emissions(wid, sid, cid, clen, fid, lens)
+            loss = net.nll(em, lab, mask) / len(batch)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), s["clip"])
+            opt.step()
+            total += float(loss.detach()) * len(batch)
+        f1 = _dev_f1(net, dev_enc, dev_gold, s)
+        history.append({"epoch": epoch, "loss": round(total, 1), "dev_f1": round(f1, 2)})
+        print(f"epoch {epoch}: loss {total:.1f} dev F1 {f1:.2f} ({time.time() - t0:.0f}s)", flush=True)
+    log = {"history": history, "train_sets": list(sets), "seconds": round(time.time() - t0),
+           "train_tokens": sum(len(x[0]) for x in data_enc), "max_chars": MAX_CHARS}
+    export(net, out, {"words": words, "chars": chars, "feats": feats}, s, log)
+    return log
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    tr = sub.add_parser("train", help="train and export the BiLSTM-CRF")
+    tr.add_argument("--data", type=Path, default=data_dir())
+    tr.add_argument("--out", type=Path, default=models_dir() / "ner")
+    tr.add_argument("--vectors", type=Path, default=DEFAULT_PATH)
+    tr.add_argument("--sets", default=",".join(TRAIN_SETS))
+    tr.add_argument("--set", action="append", default=[], help="KEY=VALUE: override a setting")
+    args = ap.parse_args(argv)
+    over = {}
+    for kv in args.set:
+        k, _, v = kv.partition("=")
+        over[k] = type(SETTINGS[k])(v)
+    log = train(args.data, args.out, args.vectors, args.sets.split(","), over)
+    print(json.dumps({k: v for k, v in log.items() if k != "history"}))
+
+
+if __name__ == "__main__":
+    main()

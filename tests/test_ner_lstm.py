@@ -1,0 +1,131 @@
+"""The BiLSTM-CRF NER backend: numpy inference = torch training network, CRF decoding exact.
+
+A tiny network with random weights is built with the training code and exported; the numpy runtime
+must give the torch network's label scores, and its Viterbi path and marginals must equal brute force
+over all label sequences. Needs torch (a training dependency), no DATA_DIR and no shipped model.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.stages.ner import NerFeaturizer
+from pipeline.stages.ner_lstm import LstmEncoder, LstmTagger
+
+torch = pytest.importorskip("torch")
+
+from pipeline.training.ner_lstm import LABELS, SETTINGS, _arrays, _build_net, _tensors, export  # noqa: E402
+
+SENTS = [
+    ["وقال", "الرئيس", "الكازاخستاني", "قاسم", "جومارت", "توكاييف", "لليابان", "."],
+    ["زار", "كيشيدا", "طوكيو"],
+    ["في", "عام", "2024", "،", "قرغيزستان", "و", "Kazakhstan"],
+]
+TAGS = [[("", w, "NOUN") for w in s] for s in SENTS]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """(torch net, numpy tagger, encoded sentences) of a random tiny model."""
+    torch.manual_seed(0)
+    s = {**SETTINGS, "word_dim": 8, "char_dim": 5, "char_filters": 6, "feat_dim": 4, "hidden": 7}
+    featurizer = NerFeaturizer.load()
+    words = ["<pad>", "<unk>", "الرئيس", "قاسم", "توكاييف", "طوكيو", "في", "عام", "0000"]
+    chars = ["<pad>", "<unk>", *sorted({c for sent in SENTS for w in sent for c in w})]
+    feats = ["<pad>", "<unk>", "sh=A", "sh=P", "sh=D", "tp=NOUN", "pc=", "g=country", "al", "len=5"]
+    net = _build_net(len(words), len(chars), len(feats), s)
+    with torch.no_grad():  # the CRF parameters start at zero: make them matter
+        for p in (net.crf_trans, net.crf_start, net.crf_end):
+            p.normal_()
+    net.eval()
+    out = tmp_path_factory.mktemp("lstm")
+    export(net, out, {"words": words, "chars": chars, "feats": feats}, s, {})
+    tagger = LstmTagger(out, featurizer)
+    enc = LstmEncoder({w: i for i, w in enumerate(words)}, {c: i for i, c in enumerate(chars)},
+                      {f: i for i, f in enumerate(feats)}, featurizer)
+    encoded = [_arrays(*enc.encode(sent, tags), [0] * len(sent)) for sent, tags in zip(SENTS, TAGS)]
+    return net, tagger, encoded
+
+
+def test_numpy_emissions_equal_torch(tiny) -> None:
+    net, tagger, encoded = tiny
+    wid, sid, cid, clen, fid, lens, _, _ = _tensors(encoded, SETTINGS, False, None)
+    with torch.no_grad():
+        ref = net.emissions(wid, sid, cid, clen, fid, lens).numpy()
+    keys, toks = [], []
+    for sent, tags in zip(SENTS, TAGS):
+        k, t = tagger.encoder.encode_keys(sent, tags)
+        keys.extend(k)
+        toks.extend(t)
+    flat = tagger.emissions(keys, toks, np.array([len(s) for s in SENTS]))
+    pos = 0
+    for i, sent in enumerate(SENTS):
+        np.testing.assert_allclose(flat[pos: pos + len(sent)], ref[i, : len(sent)], atol=2e-3)
+        pos += len(sent)
+
+
+def _brute(tagger: LstmTagger, em: np.ndarray) -> tuple[list[int], np.ndarray]:
+    trans, start, end = (tagger.p[k] for k in ("crf_trans", "crf_start", "crf_end"))
+    n, nl = em.shape
+    scores = {}
+    for path in itertools.product(range(nl), repeat=n):
+        sc = start[path[0]] + end[path[-1]] + sum(em[t, path[t]] for t in range(n))
+        sc += sum(trans[path[t - 1], path[t]] for t in range(1, n))
+        scores[path] = sc
+    best = max(scores, key=scores.get)
+    z = np.logaddexp.reduce(np.array(list(scores.values())))
+    marg = np.zeros_like(em)
+    for path, sc in scores.items():
+        for t, k in enumerate(path):
+            marg[t, k] += np.exp(sc - z)
+    return list(best), marg
+
+
+def test_viterbi_and_marginals_match_brute_force(tiny) -> None:
+    _, tagger, _ = tiny
+    rng = np.random.default_rng(3)
+    nl = len(LABELS)
+    lens = np.array([4, 2, 1])
+    em = rng.normal(size=(3, 4, nl)).astype(np.float32)
+    paths = tagger.viterbi(em, lens)
+    marg = tagger.marginals(em, lens)
+    for b, n in enumerate(lens):
+        best, ref = _brute(tagger, em[b, :n])
+        assert paths[b, :n].tolist() == best
+        np.testing.assert_allclose(marg[b, :n], ref, atol=1e-4)
+        np.testing.assert_allclose(marg[b, :n].sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_tag_sentences_batch_independent(tiny) -> None:
+    """A sentence gets the same labels alone as among others (no leak through padding)."""
+    _, tagger, _ = tiny
+    together = tagger.tag_sentences(SENTS, TAGS)
+    for i, sent in enumerate(SENTS):
+        alone = tagger.tag_sentences([sent], [TAGS[i]])[0]
+        assert alone[0] == together[i][0]
+        np.testing.assert_allclose(alone[1], together[i][1], atol=1e-4)
+    assert tagger.tag_sentences([[], SENTS[1]], [[], TAGS[1]])[0] == ([], [])
+
+
+def test_gate_cache_eviction_keeps_answers(tiny, monkeypatch) -> None:
+    import pipeline.stages.ner_lstm as mod
+
+    _, tagger, _ = tiny
+    ref = tagger.tag_sentences(SENTS, TAGS)
+    monkeypatch.setattr(mod, "_GX_CACHE_LIMIT", 3)
+    tagger._gx_cache.clear()
+    for _ in range(3):
+        assert [x[0] for x in tagger.tag_sentences(SENTS, TAGS)] == [x[0] for x in ref]
+        assert len(tagger._gx_cache) <= 3 + max(len(s) for s in SENTS) * len(SENTS)
+
+
+def test_export_is_loadable_json(tiny, tmp_path) -> None:
+    net, _, _ = tiny
+    export(net, tmp_path, {"words": ["<pad>", "<unk>"], "chars": ["<pad>", "<unk>"],
+                           "feats": ["<pad>", "<unk>"]}, {"hidden": 7}, {"seed": 1})
+    meta = json.loads((tmp_path / "lstm.json").read_text(encoding="utf-8"))
+    assert meta["labels"] == LABELS and (tmp_path / "lstm.npz").exists()
