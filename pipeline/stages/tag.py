@@ -20,6 +20,7 @@ import gzip
 import json
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,8 @@ UPOS = (
     "PRON", "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X",
 )  # fmt: skip
 
-_CACHE_LIMIT = 20_000  # per-form cache entries before a cache is cleared: bounds memory on long runs
+_CACHE_LIMIT = 32_768  # entries of each per-form cache; the least recently used half goes when full
+_TRIGRAM_LIMIT = 50_000  # entries of each trigram cache of the segmenter (cleared when full)
 
 
 def is_arabic_word(text: str) -> bool:
@@ -295,6 +297,53 @@ class LinearChain:
             out.append(path)
         return out
 
+    def viterbi_flat(
+        self, em: np.ndarray, sent_of: np.ndarray, pos_in: np.ndarray, lens: np.ndarray
+    ) -> np.ndarray:
+        """Best label (index) of every word of many sentences given as one (words, labels)
+        emission matrix: word i is word pos_in[i] of sentence sent_of[i]; lens > 0.
+
+        The sentences are decoded side by side, longest first, so that step t works on the
+        sentences still running as one slice, laid out (labels, sentences) so that the max over
+        the previous label is a reduction over the outer axis (fast in numpy). The forward pass
+        keeps only the scores; the backtrace recomputes the argmax for the chosen label alone.
+        Same float32 sums and first-best tie-breaking as `viterbi_many`, hence the same paths."""
+        n_sent = len(lens)
+        order = np.argsort(-lens, kind="stable")
+        rank = np.empty(n_sent, dtype=np.intp)
+        rank[order] = np.arange(n_sent)
+        lens_s = lens[order]
+        longest = int(lens_s[0])
+        n_lab = em.shape[1]
+        col = rank[sent_of]
+        em3 = np.zeros((longest, n_lab, n_sent), dtype=em.dtype)
+        em3[pos_in, :, col] = em
+        # running[t]: how many sentences (a prefix in length order) have a word t
+        running = np.searchsorted(-lens_s, -np.arange(longest + 1), side="left").tolist()
+        trans3 = self.trans[:, :, None]  # (previous, current, 1)
+        trans_t = self.trans.T  # (current, previous)
+        buf = np.empty(n_lab * n_lab * n_sent, dtype=em.dtype)
+        scores = [em3[0]]
+        score = em3[0]
+        for t in range(1, longest):
+            k = running[t]
+            cand = np.add(
+                score[:, None, :k], trans3, out=buf[: n_lab * n_lab * k].reshape(n_lab, n_lab, k)
+            )
+            score = cand.max(0)
+            score += em3[t, :, :k]
+            scores.append(score)
+        paths = np.empty((longest, n_sent), dtype=np.intp)
+        j = np.empty(n_sent, dtype=np.intp)
+        for t in range(longest - 1, -1, -1):
+            k, k_next = running[t], running[t + 1]
+            if k_next < k:  # sentences whose last word is t
+                j[k_next:k] = scores[t][:, k_next:k].argmax(0)
+            paths[t, :k] = j[:k]
+            if t:
+                j[:k] = (scores[t - 1][:, :k].T + trans_t[j[:k]]).argmax(1)
+        return paths[pos_in, col]
+
 
 def _viterbi2(em: list[list[float]], trans: list[list[float]]) -> list[int]:
     """Plain-Python Viterbi for two labels (segmentation): faster than numpy on a short word."""
@@ -334,6 +383,15 @@ def export_crf(crfsuite_path: Path, stem: Path) -> None:
     np.save(stem.with_name(stem.name + ".weights.npy"), table)
 
 
+def _evict_oldest(cache: dict, keep: int) -> list:
+    """Drop the oldest entries of an insertion-ordered (LRU-touched) dict down to `keep`;
+    returns the dropped values."""
+    drop = len(cache) - keep
+    if drop <= 0:
+        return []
+    return [cache.pop(k) for k in list(islice(cache, drop))]
+
+
 class Segmenter:
     """Clitic split points of a normalized Arabic word: memory of seen forms, CRF for the rest."""
 
@@ -347,6 +405,87 @@ class Segmenter:
         self.lexicon = lexicon
         self.model = model
         self._cache: dict[str, tuple[int, ...]] = {}
+        # attribute rows of the character-trigram features, cached per trigram (see `_rows`)
+        self._tri: tuple[dict[str, tuple[int, ...]], ...] = ({}, {}, {})
+        if model is not None:
+            get, pad = model.index.get, model._pad
+            self._fixed = {
+                "b": get("b", pad),
+                "i": [get(f"i={k}", pad) for k in range(7)],
+                "e": [get(f"e={k}", pad) for k in range(7)],
+                "n": [get(f"n={k}", pad) for k in range(11)],
+                "RK": [get("RK=False", pad), get("RK=True", pad)],
+                "LK": [get("LK=False", pad), get("LK=True", pad)],
+                "WK": [get("WK=False", pad), get("WK=True", pad)],
+                "ART_RK": get("ART_RK", pad),
+            }
+
+    def _trigram_rows(self, which: int, tri: str) -> tuple[int, ...]:
+        """Rows of the features one 3-character window of the padded word determines.
+
+        which 0: x0x1x2 ending at the current char -> c0, c-1, c-2, b-1, b-2, t-1;
+        which 1: x2x3x4 starting at it -> c+1, c+2, b+1, t+1; which 2: x1x2x3 -> t0."""
+        cache = self._tri[which]
+        hit = cache.get(tri)
+        if hit is not None:
+            return hit
+        get, pad = self.model.index.get, self.model._pad
+        if which == 0:
+            names = ("c0=" + tri[2], "c-1=" + tri[1], "c-2=" + tri[0], "b-1=" + tri[1:],
+                     "b-2=" + tri[:2], "t-1=" + tri)  # fmt: skip
+        elif which == 1:
+            names = ("c+1=" + tri[1], "c+2=" + tri[2], "b+1=" + tri[:2], "t+1=" + tri)
+        else:
+            names = ("t0=" + tri,)
+        if len(cache) >= _TRIGRAM_LIMIT:
+            cache.clear()
+        out = cache[tri] = tuple(get(f, pad) for f in names)
+        return out
+
+    def _rows(self, word: str, rows: list[int], starts: list[int]) -> None:
+        """Append the attribute rows of `seg_features(word)` (one group per character, a zero row
+        first, unknown attributes as the zero row): exactly the rows `LinearChain.emissions`
+        sums for those features, in the same order, without building the feature strings."""
+        get, pad = self.model.index.get, self.model._pad
+        fx = self._fixed
+        b, irow, erow, rk_rows, lk_rows = fx["b"], fx["i"], fx["e"], fx["RK"], fx["LK"]
+        art = fx["ART_RK"]
+        lex = self.lexicon
+        tri = self._trigram_rows
+        left_c, right_c, mid_c = self._tri
+        n = len(word)
+        padded = "^^^" + word + "$$$"
+        n_row = fx["n"][min(n, 10)]
+        wk = fx["WK"][word in lex]
+        for i in range(n):
+            p = i + 3
+            t = padded[p - 2 : p + 1]
+            lt = left_c.get(t) or tri(0, t)
+            t = padded[p : p + 3]
+            rt = right_c.get(t) or tri(1, t)
+            t = padded[p - 1 : p + 2]
+            mt = mid_c.get(t) or tri(2, t)
+            starts.append(len(rows))
+            rows += (pad, b, lt[0], lt[1], lt[2], rt[0], rt[1], lt[3], lt[4], rt[2], lt[5],
+                     rt[3], mt[0], irow[min(i, 6)], erow[min(n - i, 6)], n_row)  # fmt: skip
+            left = word[:i]
+            right = word[i:]
+            if i <= 4:
+                rows.append(get("L=" + left, pad))
+            if n - i <= 4:
+                rows.append(get("R=" + right, pad))
+            if i > 0:
+                r_known = right in lex
+                l_known = left in lex
+                rows.append(rk_rows[r_known])
+                rows.append(lk_rows[l_known])
+                if i <= 4:
+                    rows.append(get("L_RK=" + left + ("True" if r_known else "False"), pad))
+                if n - i <= 4:
+                    rows.append(get("R_LK=" + right + ("True" if l_known else "False"), pad))
+                if left.endswith("ل") and ("ا" + right) in lex:
+                    rows.append(art)
+            rows.append(wk)
 
     def crf_cuts(self, word: str) -> tuple[int, ...]:
         """Cut points predicted by the CRF alone (no memory), for evaluation and unseen forms."""
@@ -358,66 +497,146 @@ class Segmenter:
         path = model.viterbi(emissions)
         return tuple(i for i, lab in enumerate(path) if i > 0 and labels[lab] == "B")
 
+    def cuts_many(self, words: Sequence[str]) -> list[tuple[int, ...]]:
+        """`cuts` of each word, without the cache: memory, else the CRF (all unseen forms scored
+        with one numpy call). What the stage calls for forms it has not cached itself."""
+        memory = self.memory
+        out: list[tuple[int, ...]] = []
+        new: list[int] = []
+        for i, w in enumerate(words):
+            if len(w) < 2 or not is_arabic_word(w):
+                out.append(())
+            else:
+                mem = memory.get(w)
+                if mem is None:
+                    new.append(i)
+                    mem = ()
+                out.append(mem)
+        model = self.model
+        if not new or model is None:
+            return out
+        rows: list[int] = []
+        starts: list[int] = []
+        for i in new:
+            self._rows(words[i], rows, starts)
+        em = np.add.reduceat(model.weights[rows], starts, axis=0).tolist()
+        trans = model.trans.tolist()
+        is_b = [lab == "B" for lab in model.labels]
+        k = 0
+        for i in new:
+            n = len(words[i])
+            path = _viterbi2(em[k : k + n], trans)
+            k += n
+            out[i] = tuple(j for j, lab in enumerate(path) if j > 0 and is_b[lab])
+        return out
+
     def prefetch(self, words: Iterable[str]) -> None:
         """Fill the cache for all new forms among `words` with one batched CRF scoring."""
         cache = self._cache
-        memory = self.memory
-        new = []
-        for w in dict.fromkeys(words):
-            if w in cache:
-                continue
-            if not is_arabic_word(w) or len(w) < 2:
-                cache[w] = ()
-            elif w in memory:
-                cache[w] = memory[w]
-            else:
-                new.append(w)
-        if not new or self.model is None:
-            for w in new:
-                cache[w] = ()
+        new = [w for w in dict.fromkeys(words) if w not in cache]
+        if not new:
             return
-        if len(cache) + len(new) >= _CACHE_LIMIT:
-            cache.clear()
-        lex = self.lexicon
-        groups = [f for w in new for f in seg_features(w, lex)]
-        em = self.model.emissions(groups).tolist()
-        trans = self.model.trans.tolist()
-        is_b = [lab == "B" for lab in self.model.labels]
-        i = 0
-        for w in new:
-            path = _viterbi2(em[i : i + len(w)], trans)
-            i += len(w)
-            cache[w] = tuple(k for k, lab in enumerate(path) if k > 0 and is_b[lab])
+        if len(cache) + len(new) > _CACHE_LIMIT:
+            _evict_oldest(cache, max(0, _CACHE_LIMIT // 2 - len(new)))
+        for w, c in zip(new, self.cuts_many(new)):
+            cache[w] = c
 
     def cuts(self, word: str) -> tuple[int, ...]:
         """Cut points of `word` (norm indices where a new part starts), cached per form."""
         hit = self._cache.get(word)
         if hit is not None:
             return hit
-        if not is_arabic_word(word) or len(word) < 2:
-            out: tuple[int, ...] = ()
-        else:
-            mem = self.memory.get(word)
-            out = mem if mem is not None else self.crf_cuts(word)
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[word] = out
-        return out
+        self.prefetch([word])
+        return self._cache[word]
+
+
+# (form, where) of one syntactic word: the key of its cached score rows
+WordKey = tuple[str, str]
 
 
 class PosTagger:
-    """UPOS of the syntactic words of a sentence (first-order CRF over cached word features)."""
+    """UPOS of the syntactic words of a sentence (first-order CRF over cached word features).
+
+    Per (form, where) key the tagger caches the five score rows the word contributes (as the word
+    tagged, and as its neighbour at -1, -2, +1, +2) in one preallocated array (`_slab`, bounded:
+    the least recently used keys are dropped when it is full), plus the two small ids the
+    pair features need. A document's emissions are then a few numpy gathers and shifted adds,
+    in the order `emission_matrix` (the plain per-sentence reference) adds them.
+    """
 
     def __init__(
-        self, model: LinearChain | None, clusters: dict[str, tuple[str, ...]] | None = None
+        self,
+        model: LinearChain | None,
+        clusters: dict[str, tuple[str, ...]] | None = None,
+        cache_limit: int | None = None,
     ) -> None:
         self.clusters = clusters
         self.model = model
+        self.cache_limit = cache_limit if cache_limit is not None else _CACHE_LIMIT
         self._own: dict[tuple[str, str], list[str]] = {}
         self._ctx: dict[tuple[str, str, str], list[str]] = {}
-        self._vec: dict[tuple[str, str], np.ndarray] = {}
+        self._slot: dict[WordKey, int] = {}  # key -> row of _slab, least recently used first
+        self._slab: np.ndarray | None = None
+        self._meta: np.ndarray | None = None  # per slot: pair-vocabulary id, agreement class
+        self._free: list[int] = []
         if model is not None:
             self._fixed = {f: model.emission([f]) for f in ("BOS", "-2BOS", "EOS")}
+            self._build_pair_tables()
+
+    # -- pair features as table look-ups
+
+    def _build_pair_tables(self) -> None:
+        """ww=/wn= (word pairs) and agr= attributes of the model as integer look-up tables, so
+        that a document's pair features are found with numpy instead of one string each."""
+        model = self.model
+        pad = model._pad
+        vocab: dict[str, int] = {}
+        pairs: dict[tuple[str, str], list[int]] = {}
+        agr: dict[tuple[bool, str, bool, str], int] = {}
+        for attr, row in model.index.items():
+            head = attr[:3]
+            if head in ("ww=", "wn="):
+                body = attr[3:]
+                col = 0 if head == "ww=" else 1
+                j = body.find("|")
+                while j >= 0:  # a word may hold "|": every split is a candidate pair
+                    a, b = body[:j], body[j + 1 :]
+                    pairs.setdefault((a, b), [pad, pad])[col] = row
+                    vocab.setdefault(a, len(vocab))
+                    vocab.setdefault(b, len(vocab))
+                    j = body.find("|", j + 1)
+            elif attr.startswith("agr="):
+                body = attr[4:]
+                for d1 in (True, False):
+                    for d2 in (True, False):
+                        head2 = f"{d1}{d2}"
+                        rest = body[len(head2) :]
+                        if body.startswith(head2) and len(rest) == 2:
+                            agr[(d1, rest[0], d2, rest[1])] = row
+        self._pair_vocab = vocab
+        self._n_vocab = len(vocab) + 1  # the last id: a word in no pair attribute
+        codes = np.array([vocab[a] * self._n_vocab + vocab[b] for a, b in pairs], dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        rows = np.array(list(pairs.values()), dtype=np.intp).reshape(-1, 2)
+        self._pair_codes = codes[order]
+        self._pair_rows = rows[order]
+        classes: dict[tuple[bool, str], int] = {}
+        for d1, c1, d2, c2 in agr:
+            classes.setdefault((d1, c1), len(classes))
+            classes.setdefault((d2, c2), len(classes))
+        self._agr_class = classes
+        table = np.full((len(classes) + 1, len(classes) + 1), pad, dtype=np.intp)
+        for (d1, c1, d2, c2), row in agr.items():
+            table[classes[(d1, c1)], classes[(d2, c2)]] = row
+        self._agr_rows = table  # last row/column: a word whose class is in no attribute
+
+    def _key_meta(self, word: str) -> tuple[int, int]:
+        return (
+            self._pair_vocab.get(word, self._n_vocab - 1),
+            self._agr_class.get((word[:2] == "ال", word[-1:]), len(self._agr_class)),
+        )
+
+    # -- features (what the CRF is trained on)
 
     def _own_f(self, word: str, where: str) -> list[str]:
         key = (word, where)
@@ -465,37 +684,60 @@ class PosTagger:
             out.append(f)
         return out
 
-    def _vecs(self, key: tuple[str, str]) -> np.ndarray:
-        """Scores a word contributes, cached per (form, where): rows = own, as the word before
-        (-1), two before (-2), after (+1), two after (+2) the word being tagged."""
-        v = self._vec.get(key)
-        if v is None:
-            if len(self._vec) >= _CACHE_LIMIT:
-                self._vec.clear()
-            w, where = key
-            c = self.clusters
-            v = self._vec[key] = self.model.emissions(
-                [word_features(w, where, c)]
-                + [_ctx_features(w, where, k, c) for k in ("-1", "-2", "+1", "+2")]
-            )
-        return v
+    # -- cached score rows
 
-    def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
-        """Compute the cached score rows of all new (form, where) keys in one numpy call."""
-        vec = self._vec
-        new = [k for k in dict.fromkeys(keys) if k not in vec]
-        if not new:
-            return
-        if len(vec) + len(new) >= _CACHE_LIMIT:
-            vec.clear()
+    def compute_vectors(self, keys: Sequence[WordKey]) -> np.ndarray:
+        """(keys, 5, labels): the scores each key contributes as the word tagged and as the word
+        at -1, -2, +1, +2 of it (no cache)."""
         c = self.clusters
         groups: list[list[str]] = []
-        for w, where in new:
+        for w, where in keys:
             groups.append(word_features(w, where, c))
             groups.extend(_ctx_features(w, where, k, c) for k in ("-1", "-2", "+1", "+2"))
-        em = self.model.emissions(groups)
-        for i, key in enumerate(new):
-            vec[key] = em[5 * i : 5 * i + 5]
+        return self.model.emissions(groups).reshape(len(keys), 5, -1)
+
+    def key_vectors(self, keys: Sequence[WordKey]) -> tuple[np.ndarray, np.ndarray]:
+        """Score rows (len(keys), 5, labels) and pair-table ids (len(keys), 2) of distinct keys,
+        from the cache where it has them (marking them recently used); new keys are computed
+        with one numpy call and cached, dropping the least recently used half when full."""
+        slot_of = self._slot
+        slots: list[int] = []
+        miss: list[int] = []
+        for i, k in enumerate(keys):
+            s = slot_of.pop(k, None)
+            if s is None:
+                miss.append(i)
+                slots.append(0)
+            else:
+                slot_of[k] = s
+                slots.append(s)
+        if self._slab is None:
+            n_lab = len(self.model.labels)
+            self._slab = np.empty((self.cache_limit, 5, n_lab), dtype=self.model.weights.dtype)
+            self._meta = np.empty((self.cache_limit, 2), dtype=np.intp)
+            self._free = list(range(self.cache_limit - 1, -1, -1))
+        if not miss:
+            return self._slab[slots], self._meta[slots]
+        vec = self._slab[slots]
+        meta = self._meta[slots]
+        new_keys = [keys[i] for i in miss]
+        new_vec = self.compute_vectors(new_keys)
+        new_meta = np.array([self._key_meta(w) for w, _ in new_keys], dtype=np.intp)
+        vec[miss] = new_vec
+        meta[miss] = new_meta
+        # cache the new keys (at most cache_limit of them); the rows above are copies already
+        limit = self.cache_limit
+        m = min(len(new_keys), limit)
+        free = self._free
+        if len(free) < m:
+            free.extend(_evict_oldest(slot_of, min(limit // 2, limit - m)))
+        new_slots = [free.pop() for _ in range(m)]
+        self._slab[new_slots] = new_vec[:m]
+        self._meta[new_slots] = new_meta[:m]
+        slot_of.update(zip(new_keys[:m], new_slots))
+        return vec, meta
+
+    # -- tagging
 
     def tag(self, words: Sequence[tuple[str, str]]) -> list[str]:
         """UPOS per word: emission scores from cached per-form sums, then Viterbi."""
@@ -505,19 +747,88 @@ class PosTagger:
         """UPOS of several sentences at once (one padded Viterbi)."""
         if self.model is None:
             raise RuntimeError("PosTagger built without a model can only extract features")
+        ukeys: dict[WordKey, int] = {}
+        wk = [ukeys.setdefault(k, len(ukeys)) for words in sentences for k in words]
+        lens = [len(words) for words in sentences]
         labels = self.model.labels
-        self.prefetch(key for words in sentences for key in words)
-        ems = [self.emission_matrix(w) for w in sentences]
-        return [[labels[j] for j in path] for path in self.model.viterbi_many(ems)]
+        flat = self.tag_flat(list(ukeys), wk, lens)
+        out = []
+        i = 0
+        for n in lens:
+            out.append([labels[j] for j in flat[i : i + n]])
+            i += n
+        return out
+
+    def tag_flat(
+        self, ukeys: Sequence[WordKey], wk: Sequence[int], lens: Sequence[int]
+    ) -> list[int]:
+        """Label indices of all words of a document, decoded sentence by sentence.
+
+        ukeys: the distinct (form, where) keys; wk: per word (document order) its index in
+        ukeys; lens: words per sentence (summing to len(wk)). Emissions are summed in the
+        order of `emission_matrix`, so the answer is the per-sentence one, bit for bit.
+        """
+        n_words = len(wk)
+        if n_words == 0:
+            return []
+        model = self.model
+        vec, meta = self.key_vectors(ukeys)
+        n_lab = vec.shape[2]
+        # Sentences laid out with two empty slots before each and after the last, so that the
+        # shifted neighbour adds never cross a sentence (they add zero rows there).
+        lens_a = np.asarray(lens, dtype=np.intp)
+        keep = lens_a > 0
+        lens_a = lens_a[keep]
+        n_sent = len(lens_a)
+        sent_of = np.repeat(np.arange(n_sent), lens_a)
+        starts = np.zeros(n_sent, dtype=np.intp)
+        np.cumsum(lens_a[:-1], out=starts[1:])
+        pos_in = np.arange(n_words) - starts[sent_of]
+        at = np.arange(n_words) + 2 * sent_of + 2  # word -> its padded slot
+        size = n_words + 2 * n_sent + 2
+        u = len(ukeys)
+        idx = np.full(size, u, dtype=np.intp)
+        idx[at] = wk
+        vec_z = np.concatenate([vec, np.zeros((1, 5, n_lab), vec.dtype)])
+        meta_z = np.concatenate([meta, [[self._n_vocab - 1, len(self._agr_class)]]])
+        a = vec_z[idx]
+        pv, ag = meta_z[idx].T
+        em = a[:, 0].copy()
+        first = at[starts]
+        last = first + lens_a - 1
+        em[first] += self._fixed["BOS"]
+        em[last] += self._fixed["EOS"]
+        em[first[lens_a > 1] + 1] += self._fixed["-2BOS"]
+        em[1:] += a[:-1, 1]
+        em[:-1] += a[1:, 3]
+        em[2:] += a[:-2, 2]
+        em[:-2] += a[2:, 4]
+        weights = model.weights
+        pad = model._pad
+        codes = pv[:-1] * self._n_vocab + pv[1:]
+        table = self._pair_codes
+        if len(table):
+            j = np.searchsorted(table, codes)
+            j[j == len(table)] = 0
+            found = table[j] == codes
+            ww = np.where(found, self._pair_rows[j, 0], pad)
+            wn = np.where(found, self._pair_rows[j, 1], pad)
+        else:
+            ww = wn = np.full(len(codes), pad, dtype=np.intp)
+        em[1:] += weights[ww]
+        em[1:] += weights[self._agr_rows[ag[:-1], ag[1:]]]
+        em[:-1] += weights[wn]
+        return model.viterbi_flat(em[at], sent_of, pos_in, lens_a).tolist()
 
     def emission_matrix(self, words: Sequence[tuple[str, str]]) -> np.ndarray:
-        """(n words, labels) scores of one sentence: the same sum crfsuite computes."""
+        """(n words, labels) scores of one sentence: the same sum crfsuite computes.
+
+        The plain per-sentence reference of what `tag_flat` computes for a whole document."""
         n = len(words)
         model = self.model
         if n == 0:
             return np.zeros((0, len(model.labels)), dtype=np.float32)
-        vecs = self._vecs
-        a = np.stack([vecs(key) for key in words])
+        a = self.compute_vectors(words)
         em = a[:, 0].copy()
         em[0] += self._fixed["BOS"]
         em[-1] += self._fixed["EOS"]
@@ -674,8 +985,16 @@ class TagStage:
     requires: tuple[str, ...] = ("norm", "tokens")
     provides: tuple[str, ...] = ("parts", "pos")
 
-    def __init__(self, model_dir: Path | str | None = None, backend: str = "crf") -> None:
+    def __init__(
+        self,
+        model_dir: Path | str | None = None,
+        backend: str = "crf",
+        cache_limit: int | None = None,
+    ) -> None:
         self.backend = backend
+        # entries of each per-form cache (forms here, (part, where) keys in the POS tagger)
+        self.cache_limit = cache_limit if cache_limit is not None else _CACHE_LIMIT
+        self._forms: dict[str, tuple[tuple[tuple[int, int], ...], tuple[WordKey, ...]]] = {}
         if backend == "crf":
             d = Path(model_dir) if model_dir is not None else models_dir() / "tag"
             needed = [
@@ -694,7 +1013,9 @@ class TagStage:
             )  # fmt: skip
             clusters = d / "clusters.tsv.gz"
             self.pos_tagger = PosTagger(
-                LinearChain(d / "pos"), _load_clusters(clusters) if clusters.exists() else None
+                LinearChain(d / "pos"),
+                _load_clusters(clusters) if clusters.exists() else None,
+                cache_limit=self.cache_limit,
             )
             meta = d / "meta.json"
             self.meta = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
@@ -740,6 +1061,8 @@ class TagStage:
         self, sentences: Sequence[Sequence[str]]
     ) -> list[tuple[list[list[tuple[int, int]]], list[list[str]]]]:
         """`tag_sentence` for many sentences (the crf backend decodes them together)."""
+        if self._stanza is None:
+            return self._tag_sentences_crf(sentences)
         self.segmenter.prefetch(w for words in sentences for w in words)
         all_spans = [self.split_words(words) for words in sentences]
         seqs: list[list[tuple[str, str]]] = []
@@ -766,6 +1089,72 @@ class TagStage:
             out.append((spans, tags))
         return out
 
+    def _tag_sentences_crf(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> list[tuple[list[list[tuple[int, int]]], list[list[str]]]]:
+        recs, tok_f, labels = self._analyse([list(words) for words in sentences])
+        out = []
+        t = w = 0
+        for words in sentences:
+            spans_out: list[list[tuple[int, int]]] = []
+            tags_out: list[list[str]] = []
+            for _ in words:
+                spans = recs[tok_f[t]][0]
+                t += 1
+                spans_out.append(list(spans))
+                tags_out.append(labels[w : w + len(spans)])
+                w += len(spans)
+            out.append((spans_out, tags_out))
+        return out
+
+    def _records(
+        self, forms: list[str]
+    ) -> list[tuple[tuple[tuple[int, int], ...], tuple[WordKey, ...]]]:
+        """Per distinct normalized token form: its part spans and the (part, where) key of each
+        part, from the per-form cache (least recently used forms dropped when it is full)."""
+        cache = self._forms
+        recs: list = []
+        miss: list[int] = []
+        for i, w in enumerate(forms):
+            r = cache.pop(w, None)
+            if r is None:
+                miss.append(i)
+            else:
+                cache[w] = r
+            recs.append(r)
+        if miss:
+            words = [forms[i] for i in miss]
+            for i, w, cuts in zip(miss, words, self.segmenter.cuts_many(words)):
+                if not cuts:
+                    rec = (((0, len(w)),), ((w, "S"),))
+                else:
+                    spans = tuple(cuts_to_spans(len(w), cuts))
+                    wheres = where_codes(len(spans))
+                    rec = (spans, tuple((w[a:b], x) for (a, b), x in zip(spans, wheres)))
+                recs[i] = cache[w] = rec
+            if len(cache) > self.cache_limit:
+                _evict_oldest(cache, self.cache_limit // 2)
+        return recs
+
+    def _analyse(self, sentences: list[list[str]]) -> tuple[list, list[int], list[str]]:
+        """Segment and tag sentences of normalized tokens together: the distinct forms' records
+        (spans, keys), each token's index among them, and every part's UPOS in text order."""
+        fidx: dict[str, int] = {}
+        tok_f = [fidx.setdefault(w, len(fidx)) for words in sentences for w in words]
+        recs = self._records(list(fidx))
+        ukeys: dict[WordKey, int] = {}
+        form_k = [tuple(ukeys.setdefault(k, len(ukeys)) for k in rec[1]) for rec in recs]
+        wk = [k for f in tok_f for k in form_k[f]]
+        n_parts = [len(ks) for ks in form_k]
+        lens = []
+        t = 0
+        for words in sentences:
+            lens.append(sum(n_parts[f] for f in tok_f[t : t + len(words)]))
+            t += len(words)
+        names = self.pos_tagger.model.labels
+        labels = [names[j] for j in self.pos_tagger.tag_flat(list(ukeys), wk, lens)]
+        return recs, tok_f, labels
+
     def __call__(self, doc: Document) -> Document:
         if self.backend == "stanza":
             return self._call_stanza(doc)
@@ -776,11 +1165,20 @@ class TagStage:
             else [(0, len(tokens))]
         )
         sents = [tokens[first:last] for first, last in groups if last > first]
-        results = self.tag_sentences([[t.norm for t in sent] for sent in sents])
+        recs, tok_f, labels = self._analyse([[t.norm for t in sent] for sent in sents])
         fill = self._fill
-        for sent, (spans, tags) in zip(sents, results):
-            for tok, sp, tg in zip(sent, spans, tags):
-                fill(doc, tok, sp, tg)
+        w = 0
+        for tok, f in zip([t for sent in sents for t in sent], tok_f):
+            spans = recs[f][0]
+            if len(spans) == 1:  # most tokens: one stem part, the token itself
+                tag = labels[w]
+                w += 1
+                tok.parts = [Part(tok.start, tok.end, tok.text, "stem", tag)]
+                tok.pos = tag
+            else:
+                k = len(spans)
+                fill(doc, tok, list(spans), labels[w : w + k])
+                w += k
         return doc
 
     @staticmethod
