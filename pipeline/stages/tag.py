@@ -20,7 +20,7 @@ import gzip
 import json
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -383,6 +383,18 @@ def export_crf(crfsuite_path: Path, stem: Path) -> None:
     np.save(stem.with_name(stem.name + ".weights.npy"), table)
 
 
+_CTX = ("-1", "-2", "+1", "+2")  # neighbour positions of the POS features
+
+
+def _remember(cache: dict, key: Any, value: Any) -> Any:
+    """cache[key] = value, clearing the cache first when it is full (a small cache of attribute
+    rows: cheap to refill)."""
+    if len(cache) >= _TRIGRAM_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _evict_oldest(cache: dict, keep: int) -> list:
     """Drop the oldest entries of an insertion-ordered (LRU-touched) dict down to `keep`;
     returns the dropped values."""
@@ -407,6 +419,7 @@ class Segmenter:
         self._cache: dict[str, tuple[int, ...]] = {}
         # attribute rows of the character-trigram features, cached per trigram (see `_rows`)
         self._tri: tuple[dict[str, tuple[int, ...]], ...] = ({}, {}, {})
+        self._side: tuple[dict[str, tuple[int, int, int]], ...] = ({}, {})  # word starts, ends
         if model is not None:
             get, pad = model.index.get, model._pad
             self._fixed = {
@@ -442,17 +455,34 @@ class Segmenter:
         out = cache[tri] = tuple(get(f, pad) for f in names)
         return out
 
+    def _side_rows(self, which: int, part: str) -> tuple[int, int, int]:
+        """Rows of L=, L_RK=...False, L_RK=...True for a word start (which 0) or of R=, R_LK=
+        for a word end (which 1)."""
+        cache = self._side[which]
+        get, pad = self.model.index.get, self.model._pad
+        a, b = ("L=", "L_RK=") if which == 0 else ("R=", "R_LK=")
+        if len(cache) >= _TRIGRAM_LIMIT:
+            cache.clear()
+        out = cache[part] = (
+            get(a + part, pad),
+            get(b + part + "False", pad),
+            get(b + part + "True", pad),
+        )
+        return out
+
     def _rows(self, word: str, rows: list[int], starts: list[int]) -> None:
         """Append the attribute rows of `seg_features(word)` (one group per character, a zero row
         first, unknown attributes as the zero row): exactly the rows `LinearChain.emissions`
         sums for those features, in the same order, without building the feature strings."""
-        get, pad = self.model.index.get, self.model._pad
+        pad = self.model._pad
         fx = self._fixed
         b, irow, erow, rk_rows, lk_rows = fx["b"], fx["i"], fx["e"], fx["RK"], fx["LK"]
         art = fx["ART_RK"]
         lex = self.lexicon
         tri = self._trigram_rows
         left_c, right_c, mid_c = self._tri
+        side_l, side_r = self._side
+        side = self._side_rows
         n = len(word)
         padded = "^^^" + word + "$$$"
         n_row = fx["n"][min(n, 10)]
@@ -471,19 +501,21 @@ class Segmenter:
             left = word[:i]
             right = word[i:]
             if i <= 4:
-                rows.append(get("L=" + left, pad))
+                ls = side_l.get(left) or side(0, left)
+                rows.append(ls[0])
             if n - i <= 4:
-                rows.append(get("R=" + right, pad))
+                rs = side_r.get(right) or side(1, right)
+                rows.append(rs[0])
             if i > 0:
                 r_known = right in lex
                 l_known = left in lex
                 rows.append(rk_rows[r_known])
                 rows.append(lk_rows[l_known])
                 if i <= 4:
-                    rows.append(get("L_RK=" + left + ("True" if r_known else "False"), pad))
+                    rows.append(ls[1 + r_known])
                 if n - i <= 4:
-                    rows.append(get("R_LK=" + right + ("True" if l_known else "False"), pad))
-                if left.endswith("ل") and ("ا" + right) in lex:
+                    rows.append(rs[1 + l_known])
+                if left[-1] == "ل" and ("ا" + right) in lex:
                     rows.append(art)
             rows.append(wk)
 
@@ -582,6 +614,8 @@ class PosTagger:
         if model is not None:
             self._fixed = {f: model.emission([f]) for f in ("BOS", "-2BOS", "EOS")}
             self._build_pair_tables()
+            self._init_rows()
+            self.label_names = np.array(model.labels, dtype=object)
 
     # -- pair features as table look-ups
 
@@ -686,15 +720,118 @@ class PosTagger:
 
     # -- cached score rows
 
-    def compute_vectors(self, keys: Sequence[WordKey]) -> np.ndarray:
-        """(keys, 5, labels): the scores each key contributes as the word tagged and as the word
-        at -1, -2, +1, +2 of it (no cache)."""
+    def feature_groups(self, keys: Sequence[WordKey]) -> list[list[str]]:
+        """The five feature lists of each key (own, then as the word at -1, -2, +1, +2)."""
         c = self.clusters
         groups: list[list[str]] = []
         for w, where in keys:
             groups.append(word_features(w, where, c))
-            groups.extend(_ctx_features(w, where, k, c) for k in ("-1", "-2", "+1", "+2"))
-        return self.model.emissions(groups).reshape(len(keys), 5, -1)
+            groups.extend(_ctx_features(w, where, k, c) for k in _CTX)
+        return groups
+
+    def compute_vectors(self, keys: Sequence[WordKey]) -> np.ndarray:
+        """(keys, 5, labels): the scores each key contributes as the word tagged and as the word
+        at -1, -2, +1, +2 of it (no cache). Summed over the attribute rows `key_rows` gives,
+        which are those of `feature_groups`, so this is `model.emissions(feature_groups(keys))`."""
+        rows: list[int] = []
+        starts: list[int] = []
+        for w, where in keys:
+            self.key_rows(w, where, rows, starts)
+        model = self.model
+        return np.add.reduceat(model.weights[rows], starts, axis=0).reshape(len(keys), 5, -1)
+
+    def _init_rows(self) -> None:
+        get, pad = self.model.index.get, self.model._pad
+        self._fixed_rows = {
+            "b": get("b", pad),
+            "al": get("al", pad),
+            "sh": {s: get("sh=" + s, pad) for s in "ADdLP"},
+            "n": [get(f"n={k}", pad) for k in range(9)],
+            "k=none": get("k=none", pad),
+        }
+        # caches of attribute rows: word end / start (4 chars) -> affix rows, place code ->
+        # p= rows, cluster ids -> rows, inner trigram -> row
+        self._rc: tuple[dict, ...] = ({}, {}, {}, {}, {}, {}, {})
+
+    def _end_rows(self, end: str) -> tuple[int, ...]:
+        """s1..s4=, als2= and the neighbours' s2= rows of a word ending in `end` (4 chars)."""
+        get, pad = self.model.index.get, self.model._pad
+        s2 = end[-2:]
+        names = ["s1=" + end[-1:], "s2=" + s2, "s3=" + end[-3:], "s4=" + end, "als2=" + s2]
+        names += [k + "s2=" + s2 for k in _CTX]
+        return _remember(self._rc[0], end, tuple(get(f, pad) for f in names))
+
+    def _start_rows(self, start: str) -> tuple[int, ...]:
+        """f1..f4= and the neighbours' f2= rows of a word starting with `start` (4 chars)."""
+        get, pad = self.model.index.get, self.model._pad
+        f2 = start[:2]
+        names = ["f1=" + start[:1], "f2=" + f2, "f3=" + start[:3], "f4=" + start]
+        names += [k + "f2=" + f2 for k in _CTX]
+        return _remember(self._rc[1], start, tuple(get(f, pad) for f in names))
+
+    def _where_rows(self, where: str) -> tuple[int, ...]:
+        get, pad = self.model.index.get, self.model._pad
+        names = ["p=" + where] + [k + "p=" + where for k in _CTX]
+        return _remember(self._rc[2], where, tuple(get(f, pad) for f in names))
+
+    def _cluster_rows(self, which: int, ids: tuple[str, ...]) -> tuple[int, ...]:
+        """which 3: own k0=, k1=, ...; 4: own ak0=, ... (the word without its article);
+        5: the neighbours' k= of the last id."""
+        get, pad = self.model.index.get, self.model._pad
+        if which == 3:
+            names = [f"k{i}={c}" for i, c in enumerate(ids)]
+        elif which == 4:
+            names = [f"ak{i}={c}" for i, c in enumerate(ids)]
+        else:
+            names = [k + "k=" + ids[-1] for k in _CTX]
+        return _remember(self._rc[which], ids, tuple(get(f, pad) for f in names))
+
+    def key_rows(self, word: str, where: str, rows: list[int], starts: list[int]) -> None:
+        """Append the attribute rows of `feature_groups([(word, where)])` as five groups (each a
+        zero row first, unknown attributes as the zero row): the rows `LinearChain.emissions`
+        sums for those features, in the same order, with few feature strings built."""
+        get, pad = self.model.index.get, self.model._pad
+        fx = self._fixed_rows
+        rc = self._rc
+        end = word[-4:]
+        start = word[:4]
+        e = rc[0].get(end) or self._end_rows(end)
+        s = rc[1].get(start) or self._start_rows(start)
+        p = rc[2].get(where) or self._where_rows(where)
+        starts.append(len(rows))
+        rows += (
+            pad, fx["b"], get("w=" + word, pad), p[0], e[0], e[1], e[2], s[0], s[1], s[2],
+            e[3], s[3], get("fs=" + start[:1] + end[-1:], pad), fx["sh"].get(_shape(word), pad),
+            fx["n"][min(len(word), 8)], get("pw=" + where + word, pad),
+        )  # fmt: skip
+        article = word.startswith("ال")
+        if article:
+            rows += (fx["al"], e[4])
+        if len(word) > 4:
+            tri = rc[6]
+            for g in dict.fromkeys(word[i : i + 3] for i in range(1, len(word) - 3)):
+                r = tri.get(g)
+                if r is None:
+                    r = _remember(tri, g, get("g=" + g, pad))
+                rows.append(r)
+        clusters = self.clusters
+        ids = None
+        if clusters is not None:
+            ids = clusters.get(word)
+            if ids is None and article:
+                ids2 = clusters.get(word[2:])
+                if ids2 is not None:
+                    rows += rc[4].get(ids2) or self._cluster_rows(4, ids2)
+            elif ids is not None:
+                rows += rc[3].get(ids) or self._cluster_rows(3, ids)
+            else:
+                rows.append(fx["k=none"])
+        k_rows = (rc[5].get(ids) or self._cluster_rows(5, ids)) if ids is not None else None
+        for j, k in enumerate(_CTX):
+            starts.append(len(rows))
+            rows += (pad, get(k + "w=" + word, pad), e[5 + j], p[1 + j], s[4 + j])
+            if k_rows is not None:
+                rows.append(k_rows[j])
 
     def key_vectors(self, keys: Sequence[WordKey]) -> tuple[np.ndarray, np.ndarray]:
         """Score rows (len(keys), 5, labels) and pair-table ids (len(keys), 2) of distinct keys,
@@ -750,18 +887,17 @@ class PosTagger:
         ukeys: dict[WordKey, int] = {}
         wk = [ukeys.setdefault(k, len(ukeys)) for words in sentences for k in words]
         lens = [len(words) for words in sentences]
-        labels = self.model.labels
-        flat = self.tag_flat(list(ukeys), wk, lens)
+        flat = self.label_names[self.tag_flat(list(ukeys), wk, lens)].tolist()
         out = []
         i = 0
         for n in lens:
-            out.append([labels[j] for j in flat[i : i + n]])
+            out.append(flat[i : i + n])
             i += n
         return out
 
     def tag_flat(
         self, ukeys: Sequence[WordKey], wk: Sequence[int], lens: Sequence[int]
-    ) -> list[int]:
+    ) -> np.ndarray:
         """Label indices of all words of a document, decoded sentence by sentence.
 
         ukeys: the distinct (form, where) keys; wk: per word (document order) its index in
@@ -770,7 +906,7 @@ class PosTagger:
         """
         n_words = len(wk)
         if n_words == 0:
-            return []
+            return np.zeros(0, dtype=np.intp)
         model = self.model
         vec, meta = self.key_vectors(ukeys)
         n_lab = vec.shape[2]
@@ -818,7 +954,7 @@ class PosTagger:
         em[1:] += weights[ww]
         em[1:] += weights[self._agr_rows[ag[:-1], ag[1:]]]
         em[:-1] += weights[wn]
-        return model.viterbi_flat(em[at], sent_of, pos_in, lens_a).tolist()
+        return model.viterbi_flat(em[at], sent_of, pos_in, lens_a)
 
     def emission_matrix(self, words: Sequence[tuple[str, str]]) -> np.ndarray:
         """(n words, labels) scores of one sentence: the same sum crfsuite computes.
@@ -1141,19 +1277,30 @@ class TagStage:
         (spans, keys), each token's index among them, and every part's UPOS in text order."""
         fidx: dict[str, int] = {}
         tok_f = [fidx.setdefault(w, len(fidx)) for words in sentences for w in words]
+        if not tok_f:
+            return [], [], []
         recs = self._records(list(fidx))
         ukeys: dict[WordKey, int] = {}
         form_k = [tuple(ukeys.setdefault(k, len(ukeys)) for k in rec[1]) for rec in recs]
-        wk = [k for f in tok_f for k in form_k[f]]
-        n_parts = [len(ks) for ks in form_k]
-        lens = []
-        t = 0
-        for words in sentences:
-            lens.append(sum(n_parts[f] for f in tok_f[t : t + len(words)]))
-            t += len(words)
-        names = self.pos_tagger.model.labels
-        labels = [names[j] for j in self.pos_tagger.tag_flat(list(ukeys), wk, lens)]
-        return recs, tok_f, labels
+        # each token's words (its parts' keys), laid out flat: a CSR expansion in numpy
+        n_parts = np.fromiter(map(len, form_k), np.intp, len(form_k))
+        off = np.zeros(len(form_k) + 1, dtype=np.intp)
+        np.cumsum(n_parts, out=off[1:])
+        flat_k = np.fromiter(chain.from_iterable(form_k), np.intp, int(off[-1]))
+        tf = np.array(tok_f, dtype=np.intp)
+        tok_n = n_parts[tf]
+        tok_end = np.cumsum(tok_n)
+        n_words = int(tok_end[-1])
+        if n_words == len(tf):  # no token split in this text
+            wk = flat_k[off[tf]]
+        else:
+            inner = np.arange(n_words) - np.repeat(tok_end - tok_n, tok_n)
+            wk = flat_k[np.repeat(off[tf], tok_n) + inner]
+        sent_end = np.cumsum([len(words) for words in sentences])
+        words_end = np.concatenate([[0], tok_end])[sent_end]
+        lens = np.diff(words_end, prepend=0)
+        flat = self.pos_tagger.tag_flat(list(ukeys), wk, lens)
+        return recs, tok_f, self.pos_tagger.label_names[flat].tolist()
 
     def __call__(self, doc: Document) -> Document:
         if self.backend == "stanza":
@@ -1166,16 +1313,17 @@ class TagStage:
         )
         sents = [tokens[first:last] for first, last in groups if last > first]
         recs, tok_f, labels = self._analyse([[t.norm for t in sent] for sent in sents])
+        single = [len(rec[0]) == 1 for rec in recs]
         fill = self._fill
         w = 0
         for tok, f in zip([t for sent in sents for t in sent], tok_f):
-            spans = recs[f][0]
-            if len(spans) == 1:  # most tokens: one stem part, the token itself
+            if single[f]:  # most tokens: one stem part, the token itself
                 tag = labels[w]
                 w += 1
                 tok.parts = [Part(tok.start, tok.end, tok.text, "stem", tag)]
                 tok.pos = tag
             else:
+                spans = recs[f][0]
                 k = len(spans)
                 fill(doc, tok, list(spans), labels[w : w + k])
                 w += k
