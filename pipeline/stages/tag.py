@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import chain, islice
@@ -58,11 +59,12 @@ _CACHE_LIMIT = 32_768  # entries of each per-form cache; the least recently used
 _TRIGRAM_LIMIT = 50_000  # entries of each trigram cache of the segmenter (cleared when full)
 
 
+_ARABIC_WORD = re.compile("[\u0621-\u064a\u0671-\u06d3]+")
+
+
 def is_arabic_word(text: str) -> bool:
     """True for a run of Arabic letters (the only tokens that can carry clitics)."""
-    return len(text) > 0 and all(
-        "\u0621" <= c <= "\u064a" or "\u0671" <= c <= "\u06d3" for c in text
-    )
+    return _ARABIC_WORD.fullmatch(text) is not None
 
 
 # ---------------------------------------------------------------- segmentation features
@@ -384,6 +386,8 @@ def export_crf(crfsuite_path: Path, stem: Path) -> None:
 
 
 _CTX = ("-1", "-2", "+1", "+2")  # neighbour positions of the POS features
+_WHERE = ("S", "F", "M", "L")  # place codes of a word in its token (see `word_features`)
+_WHERE_I = {x: i for i, x in enumerate(_WHERE)}
 
 
 def _remember(cache: dict, key: Any, value: Any) -> Any:
@@ -418,7 +422,7 @@ class Segmenter:
         self.model = model
         self._cache: dict[str, tuple[int, ...]] = {}
         # attribute rows of the character-trigram features, cached per trigram (see `_rows`)
-        self._tri: tuple[dict[str, tuple[int, ...]], ...] = ({}, {}, {})
+        self._tri: dict[str, tuple[tuple[int, ...], tuple[int, ...], int]] = {}
         self._side: tuple[dict[str, tuple[int, int, int]], ...] = ({}, {})  # word starts, ends
         if model is not None:
             get, pad = model.index.get, model._pad
@@ -433,27 +437,17 @@ class Segmenter:
                 "ART_RK": get("ART_RK", pad),
             }
 
-    def _trigram_rows(self, which: int, tri: str) -> tuple[int, ...]:
-        """Rows of the features one 3-character window of the padded word determines.
-
-        which 0: x0x1x2 ending at the current char -> c0, c-1, c-2, b-1, b-2, t-1;
-        which 1: x2x3x4 starting at it -> c+1, c+2, b+1, t+1; which 2: x1x2x3 -> t0."""
-        cache = self._tri[which]
-        hit = cache.get(tri)
-        if hit is not None:
-            return hit
+    def _trigram_rows(self, tri: str) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+        """Rows of the features a 3-character window x0x1x2 of the padded word determines, in
+        its three roles: ending at the current char (c0, c-1, c-2, b-1, b-2, t-1), starting at
+        it (c+1, c+2, b+1, t+1), centred on it (t0)."""
         get, pad = self.model.index.get, self.model._pad
-        if which == 0:
-            names = ("c0=" + tri[2], "c-1=" + tri[1], "c-2=" + tri[0], "b-1=" + tri[1:],
-                     "b-2=" + tri[:2], "t-1=" + tri)  # fmt: skip
-        elif which == 1:
-            names = ("c+1=" + tri[1], "c+2=" + tri[2], "b+1=" + tri[:2], "t+1=" + tri)
-        else:
-            names = ("t0=" + tri,)
-        if len(cache) >= _TRIGRAM_LIMIT:
-            cache.clear()
-        out = cache[tri] = tuple(get(f, pad) for f in names)
-        return out
+        left = ("c0=" + tri[2], "c-1=" + tri[1], "c-2=" + tri[0], "b-1=" + tri[1:],
+                "b-2=" + tri[:2], "t-1=" + tri)  # fmt: skip
+        right = ("c+1=" + tri[1], "c+2=" + tri[2], "b+1=" + tri[:2], "t+1=" + tri)
+        out = (tuple(get(f, pad) for f in left), tuple(get(f, pad) for f in right),
+               get("t0=" + tri, pad))  # fmt: skip
+        return _remember(self._tri, tri, out)
 
     def _side_rows(self, which: int, part: str) -> tuple[int, int, int]:
         """Rows of L=, L_RK=...False, L_RK=...True for a word start (which 0) or of R=, R_LK=
@@ -479,25 +473,23 @@ class Segmenter:
         b, irow, erow, rk_rows, lk_rows = fx["b"], fx["i"], fx["e"], fx["RK"], fx["LK"]
         art = fx["ART_RK"]
         lex = self.lexicon
-        tri = self._trigram_rows
-        left_c, right_c, mid_c = self._tri
+        tri_get, tri = self._tri.get, self._trigram_rows
         side_l, side_r = self._side
         side = self._side_rows
         n = len(word)
         padded = "^^^" + word + "$$$"
+        # the trigram windows padded[j:j+3], j = 1 .. n+2: char i ends window i, is centred in
+        # window i+1 and starts window i+2
+        tr = [tri_get(t) or tri(t) for t in [padded[j : j + 3] for j in range(1, n + 3)]]
         n_row = fx["n"][min(n, 10)]
         wk = fx["WK"][word in lex]
         for i in range(n):
-            p = i + 3
-            t = padded[p - 2 : p + 1]
-            lt = left_c.get(t) or tri(0, t)
-            t = padded[p : p + 3]
-            rt = right_c.get(t) or tri(1, t)
-            t = padded[p - 1 : p + 2]
-            mt = mid_c.get(t) or tri(2, t)
+            lt = tr[i][0]
+            rt = tr[i + 2][1]
             starts.append(len(rows))
             rows += (pad, b, lt[0], lt[1], lt[2], rt[0], rt[1], lt[3], lt[4], rt[2], lt[5],
-                     rt[3], mt[0], irow[min(i, 6)], erow[min(n - i, 6)], n_row)  # fmt: skip
+                     rt[3], tr[i + 1][2], irow[i if i < 6 else 6], erow[n - i if n - i < 6 else 6],
+                     n_row)  # fmt: skip
             left = word[:i]
             right = word[i:]
             if i <= 4:
@@ -752,6 +744,21 @@ class PosTagger:
         # caches of attribute rows: word end / start (4 chars) -> affix rows, place code ->
         # p= rows, cluster ids -> rows, inner trigram -> row
         self._rc: tuple[dict, ...] = ({}, {}, {}, {}, {}, {}, {})
+        # word -> rows of w=, -1w=, -2w=, +1w=, +2w=, pw=S.., pw=F.., pw=M.., pw=L.. (the
+        # attributes naming a whole word, read off the model once: one look-up per new word)
+        heads = {"w=": 0, "-1w=": 1, "-2w=": 2, "+1w=": 3, "+2w=": 4}
+        heads.update({"pw=" + x: 5 + i for i, x in enumerate(_WHERE)})
+        words: dict[str, list[int]] = {}
+        for attr, row in self.model.index.items():
+            j = attr.find("=")
+            if j < 0:
+                continue
+            slot = heads.get(attr[: j + 2] if attr.startswith("pw=") else attr[: j + 1])
+            if slot is not None:
+                word = attr[j + 2 :] if slot >= 5 else attr[j + 1 :]
+                words.setdefault(word, [pad] * 9)[slot] = row
+        self._word_rows = {w: tuple(r) for w, r in words.items()}
+        self._no_word_rows = (pad,) * 9
 
     def _end_rows(self, end: str) -> tuple[int, ...]:
         """s1..s4=, als2= and the neighbours' s2= rows of a word ending in `end` (4 chars)."""
@@ -798,11 +805,14 @@ class PosTagger:
         e = rc[0].get(end) or self._end_rows(end)
         s = rc[1].get(start) or self._start_rows(start)
         p = rc[2].get(where) or self._where_rows(where)
+        wr = self._word_rows.get(word, self._no_word_rows)
+        wi = _WHERE_I.get(where)
         starts.append(len(rows))
         rows += (
-            pad, fx["b"], get("w=" + word, pad), p[0], e[0], e[1], e[2], s[0], s[1], s[2],
+            pad, fx["b"], wr[0], p[0], e[0], e[1], e[2], s[0], s[1], s[2],
             e[3], s[3], get("fs=" + start[:1] + end[-1:], pad), fx["sh"].get(_shape(word), pad),
-            fx["n"][min(len(word), 8)], get("pw=" + where + word, pad),
+            fx["n"][min(len(word), 8)],
+            wr[5 + wi] if wi is not None else get("pw=" + where + word, pad),
         )  # fmt: skip
         article = word.startswith("ال")
         if article:
@@ -827,9 +837,9 @@ class PosTagger:
             else:
                 rows.append(fx["k=none"])
         k_rows = (rc[5].get(ids) or self._cluster_rows(5, ids)) if ids is not None else None
-        for j, k in enumerate(_CTX):
+        for j in range(4):  # as the word at -1, -2, +1, +2
             starts.append(len(rows))
-            rows += (pad, get(k + "w=" + word, pad), e[5 + j], p[1 + j], s[4 + j])
+            rows += (pad, wr[1 + j], e[5 + j], p[1 + j], s[4 + j])
             if k_rows is not None:
                 rows.append(k_rows[j])
 
@@ -1038,9 +1048,12 @@ def part_norm(token: Token, index: int) -> str:
     return text
 
 
-def token_norm_start(doc: Document, token: Token) -> int:
-    """Index in `doc.norm` where `token.norm` begins (tokens store raw offsets only)."""
-    starts = doc._starts
+def token_norm_start(doc: Document, token: Token, starts: Sequence[int] | None = None) -> int:
+    """Index in `doc.norm` where `token.norm` begins (tokens store raw offsets only).
+
+    `starts`: `doc._starts` as a list, when the caller has it (bisecting a list is faster)."""
+    if starts is None:
+        starts = doc._starts
     if starts is None:
         return token.start
     i = bisect_left(starts, token.start)
@@ -1314,7 +1327,9 @@ class TagStage:
         sents = [tokens[first:last] for first, last in groups if last > first]
         recs, tok_f, labels = self._analyse([[t.norm for t in sent] for sent in sents])
         single = [len(rec[0]) == 1 for rec in recs]
-        fill = self._fill
+        fill = self._fill_split
+        starts: list[int] | None | bool = False  # the alignment as lists, made when first needed
+        ends: list[int] | None = None
         w = 0
         for tok, f in zip([t for sent in sents for t in sent], tok_f):
             if single[f]:  # most tokens: one stem part, the token itself
@@ -1323,11 +1338,56 @@ class TagStage:
                 tok.parts = [Part(tok.start, tok.end, tok.text, "stem", tag)]
                 tok.pos = tag
             else:
-                spans = recs[f][0]
+                spans, keys = recs[f]
                 k = len(spans)
-                fill(doc, tok, list(spans), labels[w : w + k])
+                if starts is False:
+                    starts = doc._starts.tolist() if doc._starts is not None else None
+                    ends = doc._ends.tolist() if doc._ends is not None else None
+                fill(doc, tok, spans, labels[w : w + k], [x[0] for x in keys], starts, ends)
                 w += k
         return doc
+
+    @staticmethod
+    def _fill_split(
+        doc: Document,
+        tok: Token,
+        spans: Sequence[tuple[int, int]],
+        tags: list[str],
+        norms: list[str],
+        starts: list[int] | None,
+        ends: list[int] | None,
+    ) -> None:
+        """`_fill` of a token split in several parts (norms: their norm texts), with the
+        document's norm -> raw alignment given as lists (or None when it is the identity)."""
+        if starts is None:
+            base = tok.start
+            raw_spans = [(base + a, base + b) for a, b in spans]
+        else:  # `_raw_spans` with list look-ups
+            n0 = token_norm_start(doc, tok, starts)
+            cuts = []
+            prev, end, n_starts = tok.start, tok.end, len(starts)
+            for _, b in spans[:-1]:
+                pos = n0 + b
+                r = starts[pos] if pos < n_starts else (ends[-1] if ends else len(doc.raw))
+                if prev < r < end:
+                    cuts.append(r)
+                    prev = r
+            raw_spans = []
+            prev = tok.start
+            for c in cuts:
+                raw_spans.append((prev, c))
+                prev = c
+            raw_spans.append((prev, end))
+        if len(raw_spans) != len(spans):  # a cut vanished in raw: merge into one stem
+            raw_spans = [(tok.start, tok.end)]
+            tags = [tags[-1] if tags[-1] != "PRON" or len(tags) == 1 else tags[0]]
+            norms = [tok.norm]
+        kinds = part_kinds(norms, tags)
+        raw = doc.raw
+        tok.parts = [
+            Part(a, b, raw[a:b], kind, tag) for (a, b), kind, tag in zip(raw_spans, kinds, tags)
+        ]
+        tok.pos = tags[kinds.index("stem")]
 
     @staticmethod
     def _fill(doc: Document, tok: Token, spans: list[tuple[int, int]], tags: list[str]) -> None:
