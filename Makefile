@@ -38,6 +38,8 @@ train: setup
 	$(PY) -m pipeline.training.ner_lexicons --data $(DATA_DIR)
 	$(PY) -m pipeline.training.tag train --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner train --data $(DATA_DIR)
+	$(PY) -m pipeline.training.ner_vectors --data $(DATA_DIR)
+	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR)
 
 # Accuracy on held-out data the models never trained on.
 eval: setup

@@ -18,6 +18,7 @@ from pipeline.stages.ner import (
     NerFeaturizer,
     NerStage,
     bio_spans,
+    document_flags,
     proclitic_candidates,
     strip_proclitic,
     token_tag_info,
@@ -170,6 +171,21 @@ def test_tag_features_degrade_without_parts() -> None:
     )
     assert "tp=PROPN" in g[1] and "-1:tp=VERB" in g[1] and "-1:pc=و" in g[1]
     assert token_tag_info(Token(0, 4, "وقال", "وقال")) is None
+
+
+def test_document_flags_and_features() -> None:
+    """A sports report gets the "sport" flag; each token then carries it, alone and joined with its
+    gazetteer flags (what lets the CRF read هامبورغ as a team there)."""
+    sport = [["فاز", "هامبورغ", "في", "المباراه"], ["وسجل", "اللاعب", "هدفا"]]
+    news = [["زار", "الرئيس", "هامبورغ"], ["وقال", "ان", "الاقتصاد", "ينمو"]]
+    assert document_flags(sport) == ("sport",)
+    assert document_flags(news) == ()
+    assert document_flags([]) == ()
+    feat = NerFeaturizer({"city": frozenset({"هامبورغ"})}, {}, {})
+    f = feat.sentence_features(sport[0], None, ("sport",))
+    assert "d=sport" in f[1] and "d=sport|g=city" in f[1]
+    assert "d=sport|g=city" not in f[0]
+    assert not any(x.startswith("d=") for x in feat.sentence_features(sport[0])[1])
 
 
 # ---------------------------------------------------------------- seed recall
@@ -380,3 +396,21 @@ def test_feature_cache_is_keyed_by_the_form_too():
     assert warm.sentence_features(["لكن", "قالوا"], [info, None]) == fresh.sentence_features(
         ["لكن", "قالوا"], [info, None]
     )
+
+
+def test_decode_bio_repairs_invalid_argmax() -> None:
+    """Ensemble decoding: the best *valid* BIO sequence, not the per-token argmax."""
+    import numpy as np
+
+    from pipeline.stages.ner import decode_bio
+
+    labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+    probs = np.array([[0.9, 0.05, 0.0, 0.05, 0.0],   # O
+                      [0.2, 0.1, 0.6, 0.1, 0.0],     # argmax I-PER after O: invalid
+                      [0.1, 0.0, 0.8, 0.0, 0.1]])
+    labs, scores = decode_bio(probs, labels)
+    assert labs == ["O", "B-PER", "I-PER"]  # 0.1*0.8 beats 0.2*0.1
+    assert scores == [0.9, 0.1, 0.8]
+    assert decode_bio(np.zeros((0, 5)), labels) == ([], [])
+    valid = np.array([[0.1, 0.7, 0.0, 0.2, 0.0], [0.1, 0.0, 0.8, 0.0, 0.1]])
+    assert decode_bio(valid, labels)[0] == ["B-PER", "I-PER"]

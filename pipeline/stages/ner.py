@@ -26,6 +26,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.document import Document, Mention, Token
 from pipeline.lexicons import load_rows
 from pipeline.resources import models_dir
@@ -66,6 +68,15 @@ _MAX_CACHE = 20_000  # per-form feature cache entries before it is cleared: boun
 _CLUSTER_NAMES = {2: ["cc=", "cf="]}
 # CLDR territory names that are common words in running text, never backstop hits.
 _NOT_COUNTRIES = frozenset({"العالم", "الاتحاد"})
+# Sports vocabulary (normalized; with or without the article): a document using several of these
+# words is a sports report, where a city or country name is usually a team (ORG), not a place.
+SPORT_WORDS = frozenset(
+    w2 for w in ("مباراه", "دوري", "فريق", "لاعب", "لاعبين", "هدف", "هدفا", "اهداف", "منتخب",
+                 "بطوله", "كاس", "مدرب", "ملعب", "نادي", "فوز", "تعادل", "شوط", "مهاجم", "حارس",
+                 "مرمي", "ركله", "جزاء", "التصفيات", "مباريات", "اللاعبين", "الفرق", "كره")
+    for w2 in (w, "ال" + w)
+)
+SPORT_MIN = 3  # sports words in a document for it to count as a sports report
 # Score given to labels that come from document-level propagation rather than the CRF.
 PROPAGATED_SCORE = 0.5
 
@@ -516,7 +527,8 @@ class NerFeaturizer:
         return out
 
     def sentence_features(self, norms: Sequence[str],
-                          tags: Sequence[TagInfo | None] | None = None) -> list[list[str]]:
+                          tags: Sequence[TagInfo | None] | None = None,
+                          doc: Sequence[str] = ()) -> list[list[str]]:
         """Features of every token of one sentence, given the tokens' normalized forms.
 
         `tags`: per token, `tag_info` of the tag stage's parts (training: TagStage run on the
@@ -562,8 +574,53 @@ class NerFeaturizer:
                 f.extend(types[i + 2][4])
             if phrase[i]:
                 f.append("ph=" + phrase[i])
+            for flag in doc:  # document flags, alone and with the token's gazetteer flags/clusters
+                own = types[i][0]
+                extra = ["d=" + flag, *(f"d={flag}|{x}" for x in own
+                                        if x.startswith(("g=", "cc=")))]
+                f.extend(x for x in extra if known is None or x in known)
             out.append(f)
         return out
+
+
+def document_flags(sentences: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """Document-level features for every token: ("sport",) when the document is a sports report.
+
+    Why: sports pages name clubs by their city (هامبورغ، ليون، بريمن) or country (national
+    teams); the same word is a LOCATION elsewhere. The CRF learns the switch from the conjunction
+    of this flag with the token's gazetteer flags and clusters.
+    """
+    hits = 0
+    for norms in sentences:
+        for w in norms:
+            if w in SPORT_WORDS or (len(w) > 3 and w[0] in "وفبل" and w[1:] in SPORT_WORDS):
+                hits += 1
+                if hits >= SPORT_MIN:
+                    return ("sport",)
+    return ()
+
+
+def decode_bio(probs: np.ndarray, labels: Sequence[str]) -> tuple[list[str], list[float]]:
+    """The label sequence of highest summed log-probability that is valid BIO (I-X only after
+    B-X or I-X), and the probability of each chosen label. `probs`: length × labels."""
+    n, nl = probs.shape
+    if n == 0:
+        return [], []
+    allowed = np.array([[not (b.startswith("I-") and a[2:] != b[2:]) for b in labels] for a in labels])
+    trans = np.where(allowed, 0.0, -np.inf)
+    start = np.array([0.0 if not lab.startswith("I-") else -np.inf for lab in labels])
+    logp = np.log(np.maximum(probs, 1e-9))
+    score = start + logp[0]
+    back = np.zeros((n, nl), dtype=np.int64)
+    for t in range(1, n):
+        cand = score[:, None] + trans
+        back[t] = cand.argmax(axis=0)
+        score = cand.max(axis=0) + logp[t]
+    path = [int(score.argmax())]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    path.reverse()
+    return [labels[k] for k in path], [float(probs[t, k]) for t, k in enumerate(path)]
 
 
 def _raw_prefix_len(raw_text: str, n_norm: int) -> int:
@@ -609,7 +666,13 @@ class NerStage:
         self.backend = backend or self.meta.get("backend", "crf")
         self.tagger = None
         self.lstm = None
-        if self.backend == "lstm":
+        # ensemble: weight of the BiLSTM's posteriors against the CRF's (meta.json "lstm_weight")
+        self.lstm_weight = float(self.meta.get("lstm_weight", 0.5))
+        if self.backend == "ensemble":
+            self.lstm = NerStage(model_dir, backend="lstm").lstm
+            crf = NerStage(model_dir, backend="crf")
+            self.tagger, self.featurizer = crf.tagger, crf.featurizer
+        elif self.backend == "lstm":
             if not (model_dir / "lstm.npz").exists():
                 raise FileNotFoundError(
                     f"NER model not found at {model_dir / 'lstm.npz'}; rebuild it with "
@@ -635,7 +698,7 @@ class NerStage:
                 known = frozenset(attrs.read_text(encoding="utf-8").split("\n"))
             self.featurizer = NerFeaturizer.load(model_dir, known, bool(self.meta.get("tag_features")))
         else:
-            raise ValueError(f"unknown NER backend {self.backend!r}; use 'lstm' or 'crf'")
+            raise ValueError(f"unknown NER backend {self.backend!r}; use 'lstm', 'crf' or 'ensemble'")
         self.counts = _load_counts(model_dir / "vocab.tsv")
         self._tagger = None  # see _fallback_tagger
         self.source = source
@@ -667,15 +730,20 @@ class NerStage:
                 self._tagger = False
         return self._tagger or None
 
+    def _doc_flags(self, sentences: Sequence[Sequence[str]]) -> tuple[str, ...]:
+        """`document_flags` when the CRF was trained with them (meta.json "doc_features")."""
+        return document_flags(sentences) if self.meta.get("doc_features") else ()
+
     def tag_norms(self, norms: Sequence[str],
-                  tags: Sequence[TagInfo | None] | None = None) -> tuple[list[str], list[float]]:
+                  tags: Sequence[TagInfo | None] | None = None,
+                  doc: Sequence[str] = ()) -> tuple[list[str], list[float]]:
         """BIO labels for one sentence of normalized tokens, and each label's marginal probability.
 
         `tags`: per token `tag_info` from the tag stage (see `NerFeaturizer.sentence_features`).
         """
         if not norms:
             return [], []
-        labels = self.tagger.tag(self.featurizer.sentence_features(norms, tags))
+        labels = self.tagger.tag(self.featurizer.sentence_features(norms, tags, doc))
         scores = [
             self.tagger.marginal(lab, i) if lab != "O" else 1.0 for i, lab in enumerate(labels)
         ]
@@ -706,13 +774,31 @@ class NerStage:
         """Labels and scores for every sentence of a document: CRF, then document consistency."""
         labels: list[list[str]] = []
         scores: list[list[float]] = []
-        if self.lstm is not None:
+        if self.backend == "ensemble":
+            lstm_probs = self.lstm.posteriors(sentences, tags)
+            names = self.lstm.labels
+            tagger = self.tagger
+            w = self.lstm_weight
+            doc = self._doc_flags(sentences)
+            for si, norms in enumerate(sentences):
+                if not norms:
+                    labels.append([])
+                    scores.append([])
+                    continue
+                tagger.set(self.featurizer.sentence_features(
+                    norms, tags[si] if tags is not None else None, doc))
+                crf = np.array([[tagger.marginal(lab, i) for lab in names] for i in range(len(norms))])
+                lab, sc = decode_bio(w * lstm_probs[si] + (1 - w) * crf, names)
+                labels.append(lab)
+                scores.append(sc)
+        elif self.lstm is not None:
             for lab, sc in self.lstm.tag_sentences(sentences, tags):
                 labels.append(lab)
                 scores.append(sc)
         else:
+            doc = self._doc_flags(sentences)
             for si, norms in enumerate(sentences):
-                lab, sc = self.tag_norms(norms, tags[si] if tags is not None else None)
+                lab, sc = self.tag_norms(norms, tags[si] if tags is not None else None, doc)
                 labels.append(lab)
                 scores.append(sc)
         if self.propagate:

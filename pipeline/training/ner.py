@@ -21,7 +21,14 @@ from pathlib import Path
 
 from pipeline.lexicons import load_rows
 from pipeline.resources import data_dir, models_dir
-from pipeline.stages.ner import NerFeaturizer, NerStage, TagInfo, bio_spans, tag_sentences_info
+from pipeline.stages.ner import (
+    NerFeaturizer,
+    NerStage,
+    TagInfo,
+    bio_spans,
+    document_flags,
+    tag_sentences_info,
+)
 from pipeline.training.ner_data import Sentence, load_splits
 
 __all__ = ["train", "evaluate", "prf", "tag_infos", "TRAIN_SETS", "ALL_TRAIN_SETS", "EVAL_SETS", "CRF_PARAMS"]
@@ -35,6 +42,11 @@ TYPES = ("PER", "LOC", "ORG")
 # Features from the tag stage (models/tag), see NerFeaturizer.sentence_features: on in the shipped
 # model (ANERcorp dev micro F1 76.98 against 76.75 without, same code and data; models/cards/ner.md).
 TAG_FEATURES = True
+# Document-level features (`document_flags`: sports reports); training documents are runs of
+# DOC_SIZE consecutive sentences, as in `evaluate` (the corpora have no document boundaries).
+# Off: ANERcorp dev micro F1 76.59 with them against 76.98 without (models/cards/ner.md).
+DOC_FEATURES = False
+DOC_SIZE = 10
 CRF_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 150,
               "feature.possible_transitions": True, "feature.minfreq": 1}
 
@@ -58,7 +70,7 @@ def tag_infos(sents: Sequence[Sentence], tagger=None) -> list[list[TagInfo]]:
 
 def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
           params: dict | None = None, weights: dict[str, int] | None = None,
-          tag_features: bool = TAG_FEATURES) -> dict:
+          tag_features: bool = TAG_FEATURES, doc_features: bool = DOC_FEATURES) -> dict:
     """Train the CRF on `sets` and write ner.crfsuite, vocab.tsv and meta.json into `out`.
 
     `tag_features`: add the tag stage's features (the tag stage is run on the training sentences).
@@ -75,10 +87,14 @@ def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
         infos = tag_infos(splits[name]) if tag_features else [None] * len(splits[name])
         if tag_features:
             print(f"tagged {name} ({time.time() - t0:.0f}s)", flush=True)
+        sents = splits[name]
+        docs = [document_flags([[t for t, _ in x] for x in sents[g: g + DOC_SIZE]])
+                if doc_features else () for g in range(0, len(sents), DOC_SIZE)]
         for _ in range((weights or {}).get(name, 1)):
-            for sent, info in zip(splits[name], infos):
+            for k, (sent, info) in enumerate(zip(sents, infos)):
                 toks = [t for t, _ in sent]
-                trainer.append(feat.sentence_features(toks, info), [lab for _, lab in sent])
+                trainer.append(feat.sentence_features(toks, info, docs[k // DOC_SIZE]),
+                               [lab for _, lab in sent])
                 n_tok += len(toks)
         train_sents.extend(splits[name])
     print(f"features for {n_tok} tokens ({time.time() - t0:.0f}s)", flush=True)
@@ -100,6 +116,7 @@ def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
     meta = {"features_version": NerFeaturizer.VERSION, "train_sets": list(sets),
             "weights": weights or {}, "crf_params": {**CRF_PARAMS, **(params or {})},
             "train_tokens": n_tok, "clusters": bool(feat.clusters), "tag_features": tag_features,
+            "doc_features": doc_features,
             "seconds": round(time.time() - t0)}
     (out / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
@@ -133,7 +150,7 @@ def prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[st
 
 def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
              splits: dict[str, list[Sentence]] | None = None, propagate: bool = True,
-             doc_size: int = 10, backend: str | None = None) -> dict[str, dict]:
+             doc_size: int = DOC_SIZE, backend: str | None = None) -> dict[str, dict]:
     """Tag each held-out set with the model in `model` and print P/R/F1 tables.
 
     The corpora have no document boundaries we can trust, so with `propagate` (the stage's
@@ -176,19 +193,21 @@ def main(argv: list[str] | None = None) -> None:
     tr.add_argument("--eval", action="store_true", help="evaluate right after training")
     tr.add_argument("--tag-features", action=argparse.BooleanOptionalAction, default=TAG_FEATURES,
                     help="features from the tag stage (models/tag)")
+    tr.add_argument("--doc-features", action=argparse.BooleanOptionalAction, default=DOC_FEATURES,
+                    help="document-level features (sports reports)")
     ev = sub.add_parser("eval", help="P/R/F1 on the held-out sets")
     ev.add_argument("--data", type=Path, default=data_dir())
     ev.add_argument("--model", type=Path, default=models_dir() / "ner")
     ev.add_argument("--no-propagate", action="store_true", help="CRF only, no document step")
-    ev.add_argument("--doc-size", type=int, default=10, help="sentences per pseudo-document")
-    ev.add_argument("--backend", choices=["lstm", "crf"], default=None,
+    ev.add_argument("--doc-size", type=int, default=DOC_SIZE, help="sentences per pseudo-document")
+    ev.add_argument("--backend", choices=["lstm", "crf", "ensemble"], default=None,
                     help="which model (default: the one models/ner/meta.json names)")
     args = ap.parse_args(argv)
     if args.cmd == "train":
         weights = {k: int(v) for k, v in (w.split("=") for w in args.weight)}
         meta = train(args.data, args.out, args.sets.split(","),
                      {"c1": args.c1, "c2": args.c2, "max_iterations": args.iters}, weights,
-                     args.tag_features)
+                     args.tag_features, args.doc_features)
         print(json.dumps(meta, ensure_ascii=False))
         if args.eval:
             evaluate(args.data, args.out)
