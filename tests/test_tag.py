@@ -15,8 +15,10 @@ from pipeline.stages.tag import (
     UPOS,
     TagStage,
     cuts_to_spans,
+    is_arabic_word,
     part_kinds,
     part_norm,
+    seg_features,
     where_codes,
 )
 from pipeline.stages.tokenize import Tokenizer
@@ -219,3 +221,93 @@ def test_stanza_backend_wiring(monkeypatch, stages):
     check_offsets(doc)
     assert [p.text for p in doc.tokens[0].parts] == ["و", "صادر"]
     assert all(p.pos == "NOUN" for t in doc.tokens for p in t.parts)
+
+
+# ---------------------------------------------------------------- fast paths = reference paths
+
+NEWS = (
+    "وأكد الرئيس الكازاخستاني قاسم جومارت توكاييف دعمه لليابان في قمة آسيا الوسطى، وقال إن "
+    "الشركات اليابانية ستستثمر في المنطقة.\nوبحث الوزيران سبل تعزيز التعاون الاقتصادي بينهما، "
+    "وأشارا إلى أهمية الاستثمارات المشتركة وللمستثمرين وبمشاركتهم وكتابهم وسيكتبونها."
+)
+
+
+def _outputs(doc: Document) -> list:
+    return [(t.pos, [(p.start, p.end, p.text, p.kind, p.pos) for p in t.parts]) for t in doc.tokens]
+
+
+@needs_models
+def test_outputs_do_not_depend_on_cache_size(stages):
+    """LRU eviction (a tiny cache evicts on every document) must not change any output."""
+    norm, tok, big = stages
+    tiny = TagStage(cache_limit=8)
+    texts = [SEED.read_text(encoding="utf-8"), NEWS, NEWS[::-1], "ﻻ وَكِتَابُهُمْ . لِلصَّحَفِيِّينَ"]
+    for text in texts * 2:
+        a = big(tok(norm(Document(id="a", raw=text))))
+        b = tiny(tok(norm(Document(id="b", raw=text))))
+        assert _outputs(a) == _outputs(b)
+    assert len(tiny._forms) <= 8
+    assert len(tiny.pos_tagger._slot) <= 8
+
+
+@needs_models
+def test_document_tagging_matches_sentence_reference(stages):
+    """`tag_flat` (a whole document: shifted adds, table look-ups, side-by-side Viterbi) gives
+    the per-sentence reference emissions and Viterbi path of every sentence."""
+    tag = stages[2]
+    doc = run(stages, SEED.read_text(encoding="utf-8") + "\n" + NEWS)
+    pt = tag.pos_tagger
+    sents = []
+    for s in doc.sentences:
+        toks = doc.tokens[s.first_token : s.last_token]
+        sents.append(
+            [
+                (t.norm[a:b], where)
+                for t in toks
+                for (a, b), where in zip(tag.split_words([t.norm])[0], where_codes(len(t.parts)))
+            ]
+        )
+    sents = [s for s in sents if s]
+    got = pt.tag_many(sents)
+    for words, tags in zip(sents, got):
+        ref = [pt.model.labels[j] for j in pt.model.viterbi(pt.emission_matrix(words))]
+        assert tags == ref
+
+
+@needs_models
+def test_attribute_rows_match_feature_strings(stages):
+    """The row builders give exactly the rows of the feature strings (same order, unknown
+    attributes as the zero row), so the float sums are those of `LinearChain.emissions`."""
+    tag = stages[2]
+    seg, pt = tag.segmenter, tag.pos_tagger
+    words = NEWS.replace("،", " ").replace(".", " ").split() + ["ا", "لل", "يا", "xyz", "ab|c"]
+    for model, make, groups in (
+        (seg.model, lambda w, r, s: seg._rows(w, r, s), lambda w: seg_features(w, seg.lexicon)),
+        (
+            pt.model,
+            lambda w, r, s: pt.key_rows(w, "S", r, s),
+            lambda w: pt.feature_groups([(w, "S")]),
+        ),
+        (
+            pt.model,
+            lambda w, r, s: pt.key_rows(w, "F", r, s),
+            lambda w: pt.feature_groups([(w, "F")]),
+        ),
+    ):
+        for w in words:
+            rows: list[int] = []
+            starts: list[int] = []
+            make(w, rows, starts)
+            ref_rows: list[int] = []
+            ref_starts: list[int] = []
+            for feats in groups(w):
+                ref_starts.append(len(ref_rows))
+                ref_rows.append(model._pad)
+                ref_rows.extend(model.index.get(f, model._pad) for f in feats)
+            assert (rows, starts) == (ref_rows, ref_starts), w
+
+
+def test_is_arabic_word():
+    assert is_arabic_word("وبرلين") and is_arabic_word("ۓ")
+    assert not is_arabic_word("") and not is_arabic_word("a") and not is_arabic_word("وَ")
+    assert not is_arabic_word("بر٣") and not is_arabic_word("بر\n")
