@@ -57,7 +57,7 @@ UPOS = (
 )  # fmt: skip
 
 _CACHE_LIMIT = 32_768  # entries of each per-form cache; the least recently used half goes when full
-_TRIGRAM_LIMIT = 50_000  # entries of each trigram cache of the segmenter (cleared when full)
+_ROW_CACHE_LIMIT = 20_000  # entries of each small cache of attribute rows (cleared when full)
 
 
 _ARABIC_WORD = re.compile("[\u0621-\u064a\u0671-\u06d3]+")
@@ -394,7 +394,7 @@ _WHERE_I = {x: i for i, x in enumerate(_WHERE)}
 def _remember(cache: dict, key: Any, value: Any) -> Any:
     """cache[key] = value, clearing the cache first when it is full (a small cache of attribute
     rows: cheap to refill)."""
-    if len(cache) >= _TRIGRAM_LIMIT:
+    if len(cache) >= _ROW_CACHE_LIMIT:
         cache.clear()
     cache[key] = value
     return value
@@ -456,7 +456,7 @@ class Segmenter:
         cache = self._side[which]
         get, pad = self.model.index.get, self.model._pad
         a, b = ("L=", "L_RK=") if which == 0 else ("R=", "R_LK=")
-        if len(cache) >= _TRIGRAM_LIMIT:
+        if len(cache) >= _ROW_CACHE_LIMIT:
             cache.clear()
         out = cache[part] = (
             get(a + part, pad),
