@@ -414,3 +414,28 @@ def test_decode_bio_repairs_invalid_argmax() -> None:
     assert decode_bio(np.zeros((0, 5)), labels) == ([], [])
     valid = np.array([[0.1, 0.7, 0.0, 0.2, 0.0], [0.1, 0.0, 0.8, 0.0, 0.1]])
     assert decode_bio(valid, labels)[0] == ["B-PER", "I-PER"]
+
+
+@needs_model
+def test_numpy_crf_gives_crfsuite_answers(seed_text: str) -> None:
+    """The stage scores the CRF in numpy (`ner_crf`); crfsuite's own tagger must agree, label for
+    label, with marginals equal to 1e-4, also when the row caches are tiny and keep evicting."""
+    import pipeline.stages.ner_crf as ner_crf
+    from pipeline.stages.tag import TagStage
+
+    text = seed_text + "\n" + Path(ROOT / "README.md").read_text(encoding="utf-8")[:3000]
+    doc = Pipeline([Normalizer(), Tokenizer(), TagStage()])(text)
+    stage = NerStage(backend="crf")
+    sents = [doc.tokens[s.first_token : s.last_token] for s in doc.sentences]
+    norms = [[t.norm for t in s] for s in sents]
+    tags = [[token_tag_info(t) for t in s] for s in sents]
+    ref = [stage.tag_norms(n, t) for n, t in zip(norms, tags)]
+    for limit in (None, 40):
+        if limit:
+            for cache in (stage.scorer.forms, stage.scorer.tag_rows):
+                cache.limit, cache.rows = limit, {}
+        got = stage.scorer.decode(stage._crf_emissions(norms, tags))
+        assert [g[0] for g in got] == [r[0] for r in ref]
+        for (_, gs), (_, rs) in zip(got, ref):
+            assert all(abs(a - b) < 1e-4 for a, b in zip(gs, rs))
+    assert ner_crf._CACHE_LIMIT > 40

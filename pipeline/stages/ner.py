@@ -20,6 +20,7 @@ decides from the token alone, using word counts from the training corpora and th
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -63,7 +64,15 @@ _REMOVED = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u0
 _CONJ = ("و", "ف")
 _PROCLITIC_LETTERS = frozenset("وفبلك")
 _PREP = ("ب", "ل", "ك")
-_MAX_CACHE = 20_000  # per-form feature cache entries before it is cleared: bounds memory on long runs
+# Per-form feature cache entries; when full, the older half is dropped (memory stays flat on long
+# runs, while the frequent forms, re-added at once, stay cached: clearing it whole cost ~25% misses).
+_MAX_CACHE = 40_000
+
+
+def _evict_half(cache: dict) -> None:
+    """Drop the older half of an insertion-ordered cache."""
+    for key in list(itertools.islice(cache, len(cache) // 2)):
+        del cache[key]
 # Cluster feature names by number of cluster columns (a 2-column file: coarse, fine).
 _CLUSTER_NAMES = {2: ["cc=", "cf="]}
 # CLDR territory names that are common words in running text, never backstop hits.
@@ -368,13 +377,13 @@ class NerFeaturizer:
         # Tag-stage features (stem UPOS, proclitics, article, stem; and of the ±1 neighbours): on
         # when the model was trained with them (meta.json "tag_features").
         self.use_tags = use_tags
-        self._tag_cache: dict[tuple, tuple[list[str], list[str], list[str]]] = {}  # (form, info) ->
+        self._tag_cache: dict[tuple, tuple[tuple[str, ...], ...]] = {}  # (form, info) ->
         self.gazetteers = dict(gazetteers)
         self.phrases = dict(phrases)
         self.phrase_first = {p[0] for p in self.phrases}
         self.max_phrase = max((len(p) for p in self.phrases), default=1)
         self.clusters = dict(clusters)
-        self._cache: dict[str, tuple[list[str], ...]] = {}
+        self._cache: dict[str, tuple[tuple[str, ...], ...]] = {}
 
     @classmethod
     def load(cls, model_dir: Path | None = None, known: frozenset[str] | None = None,
@@ -418,7 +427,7 @@ class NerFeaturizer:
                 flags.append(kind + "~")
         return flags
 
-    def _type_features(self, w: str) -> tuple[list[str], ...]:
+    def _type_features(self, w: str) -> tuple[tuple[str, ...], ...]:
         cached = self._cache.get(w)
         if cached is not None:
             return cached
@@ -463,17 +472,18 @@ class NerFeaturizer:
             ctx.extend(cfeats)
         else:
             own.append("cf=none")
-        pfirst = [f for f in (w, *(r for _, r in cands)) if f in self.phrase_first]
+        pfirst = tuple(f for f in (w, *(r for _, r in cands)) if f in self.phrase_first)
         out = (own, *([f"{off}:{f}" for f in ctx] for off in ("-2", "-1", "+1", "+2")), pfirst)
-        if self.known is not None:
-            known = self.known
-            out = tuple([f for f in part if f in known] for part in out[:5]) + (pfirst,)
+        known = self.known
+        # tuples, not lists: tuples of strings drop out of the garbage collector's tracking, and
+        # a cache of tens of thousands of lists made every full collection slow (~20% of the stage)
+        out = tuple(tuple(f for f in part if known is None or f in known) for part in out[:5]) + (pfirst,)
         if len(self._cache) >= _MAX_CACHE:
-            self._cache.clear()
+            _evict_half(self._cache)
         self._cache[w] = out
         return out
 
-    def _phrase_tags(self, norms: Sequence[str], types: Sequence[tuple[list[str], ...]]) -> list[str | None]:
+    def _phrase_tags(self, norms: Sequence[str], types: Sequence[tuple[tuple[str, ...], ...]]) -> list[str | None]:
         """Multi-word gazetteer matches (آسيا الوسطى، جنوب السودان), longest first, proclitic-tolerant."""
         n = len(norms)
         tags: list[str | None] = [None] * n
@@ -504,7 +514,7 @@ class NerFeaturizer:
                     return w[:n], rest, None
         return "", w, None
 
-    def _tag_features(self, w: str, info: TagInfo | None) -> tuple[list[str], list[str], list[str]]:
+    def _tag_features(self, w: str, info: TagInfo | None) -> tuple[tuple[str, ...], ...]:
         """Features from the tag stage's view of a token (cached per form and info): its own, those it
         gives the next token (as that token's -1) and the previous one (as its +1)."""
         key = (w, info)  # the form too: "لكن" and "لكنهم" share (procl, stem, pos) but not features
@@ -518,11 +528,10 @@ class NerFeaturizer:
         if stem.startswith("ال") and len(stem) > 3:
             feats.append("tal")
         out = (feats, ["-1:" + f for f in feats], ["+1:" + f for f in feats])
-        if self.known is not None:
-            known = self.known
-            out = tuple([f for f in part if f in known] for part in out)
+        known = self.known
+        out = tuple(tuple(f for f in part if known is None or f in known) for part in out)
         if len(self._tag_cache) >= _MAX_CACHE:
-            self._tag_cache.clear()
+            _evict_half(self._tag_cache)
         self._tag_cache[key] = out
         return out
 
@@ -580,6 +589,71 @@ class NerFeaturizer:
                                         if x.startswith(("g=", "cc=")))]
                 f.extend(x for x in extra if known is None or x in known)
             out.append(f)
+        return out
+
+
+    def document_emissions(self, sentences: Sequence[Sequence[str]],
+                           tags: Sequence[Sequence[TagInfo | None] | None] | None,
+                           doc: Sequence[str], scorer) -> list[np.ndarray]:
+        """The CRF's label scores (n × labels) for each sentence of a document: the sum of the
+        weights of `sentence_features`, from per-form cached rows (`ner_crf.CrfScorer`)."""
+        norms = [w for s in sentences for w in s]
+        n = len(norms)
+        nl = len(scorer.labels)
+        if n == 0:
+            return [np.zeros((0, nl)) for _ in sentences]
+        sid = np.repeat(np.arange(len(sentences)), [len(s) for s in sentences])
+        same1 = (sid[1:] == sid[:-1])[:, None]  # token i and i+1 in one sentence
+        same2 = (sid[2:] == sid[:-2])[:, None]
+        tf = self._type_features
+        ids = scorer.forms.ids(norms, tf)  # before reading .table: adding rows may replace it
+        a = scorer.forms.table[ids]  # n × 5 × L
+        em = a[:, 0].copy()
+        em[1:] += a[:-1, 2] * same1
+        em[:-1] += a[1:, 3] * same1
+        if n >= 3:
+            em[2:] += a[:-2, 1] * same2
+            em[:-2] += a[2:, 4] * same2
+        if self.use_tags:
+            flat_tags = [t for i, s in enumerate(sentences)
+                         for t in (tags[i] if tags is not None and tags[i] is not None else [None] * len(s))]
+            keys = list(zip(norms, flat_tags))
+            ids = scorer.tag_rows.ids(keys, lambda k: self._tag_features(*k))
+            tv = scorer.tag_rows.table[ids]
+            em += tv[:, 0]
+            em[1:] += tv[:-1, 1] * same1
+            em[:-1] += tv[1:, 2] * same1
+        index, weights = scorer.attr_index, scorer.weights
+        bos, eos = index.get("BOS"), index.get("EOS")
+        pos = 0
+        out = []
+        for s in sentences:
+            m = len(s)
+            if m:
+                if bos is not None:
+                    em[pos] += weights[bos]
+                if eos is not None:
+                    em[pos + m - 1] += weights[eos]
+                for i in range(pos + 1, pos + m):
+                    pair = norms[i - 1] + "|" + norms[i]
+                    k = index.get("bg-=" + pair)
+                    if k is not None:
+                        em[i] += weights[k]
+                    k = index.get("bg+=" + pair)
+                    if k is not None:
+                        em[i - 1] += weights[k]
+                if any(tf(w)[5] for w in s):
+                    for i, ph in enumerate(self._phrase_tags(s, [tf(w) for w in s]), pos):
+                        k = index.get("ph=" + ph) if ph else None
+                        if k is not None:
+                            em[i] += weights[k]
+                for flag in doc:
+                    for i, w in enumerate(s, pos):
+                        extra = ["d=" + flag,
+                                 *(f"d={flag}|{x}" for x in tf(w)[0] if x.startswith(("g=", "cc=")))]
+                        em[i] += scorer.vector(extra)
+            out.append(em[pos: pos + m])
+            pos += m
         return out
 
 
@@ -671,7 +745,7 @@ class NerStage:
         if self.backend == "ensemble":
             self.lstm = NerStage(model_dir, backend="lstm").lstm
             crf = NerStage(model_dir, backend="crf")
-            self.tagger, self.featurizer = crf.tagger, crf.featurizer
+            self.tagger, self.featurizer, self.scorer = crf.tagger, crf.featurizer, crf.scorer
         elif self.backend == "lstm":
             if not (model_dir / "lstm.npz").exists():
                 raise FileNotFoundError(
@@ -690,8 +764,11 @@ class NerStage:
                 raise FileNotFoundError(
                     f"NER model not found at {path}; rebuild it with `python -m pipeline.training.ner train`"
                 )
-            self.tagger = pycrfsuite.Tagger()
+            from pipeline.stages.ner_crf import CrfScorer
+
+            self.tagger = pycrfsuite.Tagger()  # reference path (`tag_norms`); the stage uses scorer
             self.tagger.open(str(path))
+            self.scorer = CrfScorer(path)
             attrs = model_dir / "attributes.txt"
             known = None
             if attrs.exists():
@@ -768,6 +845,29 @@ class NerStage:
             return 0, tok.norm
         return cut, rest
 
+    def _crf_emissions(self, sentences: Sequence[Sequence[str]],
+                       tags: Sequence[Sequence[TagInfo | None] | None] | None) -> list[np.ndarray]:
+        return self.featurizer.document_emissions(sentences, tags, self._doc_flags(sentences),
+                                                  self.scorer)
+
+    def _crf_posteriors(self, sentences: Sequence[Sequence[str]],
+                        tags: Sequence[Sequence[TagInfo | None] | None] | None) -> list[np.ndarray]:
+        """Per sentence, the CRF's P(label) per token (n × labels, `scorer.labels` order)."""
+        from pipeline.stages.ner_crf import marginals
+
+        ems = self._crf_emissions(sentences, tags)
+        out = [np.zeros((0, len(self.scorer.labels))) for _ in ems]
+        live = [i for i, e in enumerate(ems) if len(e)]
+        if live:
+            lens = np.array([len(ems[i]) for i in live])
+            em = np.zeros((len(live), int(lens.max()), len(self.scorer.labels)))
+            for k, i in enumerate(live):
+                em[k, : lens[k]] = ems[i]
+            marg = marginals(em, lens, self.scorer.trans)
+            for k, i in enumerate(live):
+                out[i] = marg[k, : lens[k]]
+        return out
+
     def tag_document(self, sentences: Sequence[Sequence[str]],
                      tags: Sequence[Sequence[TagInfo | None] | None] | None = None,
                      ) -> tuple[list[list[str]], list[list[float]]]:
@@ -777,18 +877,11 @@ class NerStage:
         if self.backend == "ensemble":
             lstm_probs = self.lstm.posteriors(sentences, tags)
             names = self.lstm.labels
-            tagger = self.tagger
             w = self.lstm_weight
-            doc = self._doc_flags(sentences)
-            for si, norms in enumerate(sentences):
-                if not norms:
-                    labels.append([])
-                    scores.append([])
-                    continue
-                tagger.set(self.featurizer.sentence_features(
-                    norms, tags[si] if tags is not None else None, doc))
-                crf = np.array([[tagger.marginal(lab, i) for lab in names] for i in range(len(norms))])
-                lab, sc = decode_bio(w * lstm_probs[si] + (1 - w) * crf, names)
+            crf_probs = self._crf_posteriors(sentences, tags)
+            cols = [self.scorer.labels.index(lab) for lab in names]
+            for lp, cp in zip(lstm_probs, crf_probs):
+                lab, sc = decode_bio(w * lp + (1 - w) * cp[:, cols], names)
                 labels.append(lab)
                 scores.append(sc)
         elif self.lstm is not None:
@@ -796,9 +889,7 @@ class NerStage:
                 labels.append(lab)
                 scores.append(sc)
         else:
-            doc = self._doc_flags(sentences)
-            for si, norms in enumerate(sentences):
-                lab, sc = self.tag_norms(norms, tags[si] if tags is not None else None, doc)
+            for lab, sc in self.scorer.decode(self._crf_emissions(sentences, tags)):
                 labels.append(lab)
                 scores.append(sc)
         if self.propagate:

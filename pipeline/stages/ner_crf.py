@@ -1,0 +1,181 @@
+"""The NER CRF scored in numpy: crfsuite's model, summed per word form and decoded per document.
+
+Why: through crfsuite every token's ~60 feature strings are built, looked up and summed again for
+every occurrence, one sentence at a time. But a token's CRF features are the union of parts that
+each depend on one word form (its own features, what it gives its neighbours at -2..+2, its tag
+features) plus a few pair features (bigrams); so each part's weight vector is summed once per form
+and cached, a token's emission is the sum of a handful of cached vectors, and Viterbi and
+forward-backward run over all sentences of a document at once. The answers are crfsuite's (tests
+compare them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["CrfScorer", "viterbi", "marginals"]
+
+_CACHE_LIMIT = 40_000  # per-form vector rows kept (older half dropped when full)
+
+
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    m = a.max(axis=axis, keepdims=True)
+    return (m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+def viterbi(em: np.ndarray, lens: np.ndarray, trans: np.ndarray,
+            start: np.ndarray | None = None, end: np.ndarray | None = None) -> np.ndarray:
+    """Best label paths of padded sentences (B × T × labels, lengths `lens`): B × T (0 past the end)."""
+    bsz, steps, nl = em.shape
+    score = em[:, 0] + (start if start is not None else 0.0)
+    back = np.zeros((bsz, steps, nl), dtype=np.int64)
+    for t in range(1, steps):
+        cand = score[:, :, None] + trans[None]
+        best = cand.argmax(axis=1)
+        nxt = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0] + em[:, t]
+        live = (lens > t)[:, None]
+        score = np.where(live, nxt, score)
+        back[:, t] = np.where(live, best, np.arange(nl)[None, :])
+    path = np.zeros((bsz, steps), dtype=np.int64)
+    cur = (score + (end if end is not None else 0.0)).argmax(axis=1)
+    rows = np.arange(bsz)
+    for t in range(steps - 1, -1, -1):
+        path[:, t] = np.where(lens > t, cur, 0)
+        cur = back[rows, t, cur]
+    return path
+
+
+def marginals(em: np.ndarray, lens: np.ndarray, trans: np.ndarray,
+              start: np.ndarray | None = None, end: np.ndarray | None = None) -> np.ndarray:
+    """P(label at t) of padded sentences, B × T × labels (forward-backward in log space)."""
+    bsz, steps, nl = em.shape
+    start = start if start is not None else np.zeros(nl, dtype=em.dtype)
+    end = end if end is not None else np.zeros(nl, dtype=em.dtype)
+    alpha = np.zeros_like(em)
+    beta = np.zeros_like(em)
+    alpha[:, 0] = start + em[:, 0]
+    for t in range(1, steps):
+        alpha[:, t] = _logsumexp(alpha[:, t - 1][:, :, None] + trans[None], 1) + em[:, t]
+    last = lens - 1
+    rows = np.arange(bsz)
+    beta[rows, last] = end
+    for t in range(steps - 2, -1, -1):
+        nxt = _logsumexp(trans[None] + (em[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
+        beta[:, t] = np.where((lens - 1 > t)[:, None], nxt, beta[:, t])
+    z = _logsumexp(alpha[rows, last] + end, 1)
+    return np.exp(np.minimum(alpha + beta - z[:, None, None], 0.0))  # padding: clipped, unused
+
+
+class CrfScorer:
+    """crfsuite's NER model as a weight table: attribute -> label scores, and transitions."""
+
+    def __init__(self, path: Path) -> None:
+        import pycrfsuite
+
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        info = tagger.info()
+        self.labels: list[str] = list(tagger.labels())
+        lab = {x: i for i, x in enumerate(self.labels)}
+        nl = len(self.labels)
+        attrs = sorted({a for a, _ in info.state_features})
+        self.attr_index = {a: i for i, a in enumerate(attrs)}
+        w = np.zeros((len(attrs) + 1, nl))  # last row: unknown attributes (zero)
+        for (a, y), v in info.state_features.items():
+            w[self.attr_index[a], lab[y]] = v
+        self.weights = w
+        self.trans = np.zeros((nl, nl))
+        for (a, b), v in info.transitions.items():
+            self.trans[lab[a], lab[b]] = v
+        self.outside = lab.get("O", 0)
+        self.forms = RowCache(self, 5)  # a form's own features and what it gives at -2 -1 +1 +2
+        self.tag_rows = RowCache(self, 3)  # its tag features: own, as -1, as +1
+
+    def vector(self, feats: Sequence[str]) -> np.ndarray:
+        """Summed weights of a list of attributes (each counted as often as it occurs)."""
+        idx = self.attr_index
+        rows = [idx[f] for f in feats if f in idx]
+        if not rows:
+            return np.zeros(len(self.labels))
+        return self.weights[rows].sum(axis=0)
+
+    def decode(self, emissions: Sequence[np.ndarray]) -> list[tuple[list[str], list[float]]]:
+        """Labels and each label's marginal probability for sentences of emissions (n × labels)."""
+        out: list[tuple[list[str], list[float]]] = [([], []) for _ in emissions]
+        live = [i for i, e in enumerate(emissions) if len(e)]
+        if not live:
+            return out
+        lens = np.array([len(emissions[i]) for i in live])
+        em = np.zeros((len(live), int(lens.max()), len(self.labels)))
+        for k, i in enumerate(live):
+            em[k, : lens[k]] = emissions[i]
+        paths = viterbi(em, lens, self.trans)
+        named = (paths != self.outside).any(axis=1) & (lens > 0)
+        # padding positions decode to label 0; only real positions are read below
+        marg = marginals(em[named], lens[named], self.trans) if named.any() else None
+        m = 0
+        labels = self.labels
+        for k, i in enumerate(live):
+            n = int(lens[k])
+            path = paths[k, :n]
+            if named[k]:
+                probs = np.take_along_axis(marg[m, :n], path[:, None], axis=1)[:, 0]
+                probs = [1.0 if p == self.outside else float(x) for p, x in zip(path.tolist(), probs)]
+                m += 1
+            else:
+                probs = [1.0] * n
+            out[i] = ([labels[j] for j in path.tolist()], probs)
+        return out
+
+
+class RowCache:
+    """Per-key weight vectors (`parts` attribute lists summed each) in one preallocated array, so
+    that the rows of a whole document are one gather. The older half is dropped when full."""
+
+    def __init__(self, scorer: CrfScorer, parts: int, limit: int | None = None) -> None:
+        self.scorer = scorer
+        self.parts = parts
+        self.limit = limit or _CACHE_LIMIT
+        self.rows: dict = {}
+        self.table = np.zeros((1024, parts, len(scorer.labels)))
+
+    def ids(self, keys: Sequence, features) -> np.ndarray:
+        """Row ids of `keys`; a missing key's rows are `features(key)` (`parts` lists), summed."""
+        missing = list(dict.fromkeys(k for k in keys if k not in self.rows))
+        if missing:
+            if len(self.rows) + len(missing) > self.limit:
+                self._evict(len(missing))  # may drop some of `keys`: look them up again
+                missing = list(dict.fromkeys(k for k in keys if k not in self.rows))
+            self._add(missing, features)
+        rows = self.rows
+        return np.fromiter((rows[k] for k in keys), dtype=np.int64, count=len(keys))
+
+    def _add(self, keys: list, features) -> None:
+        index = self.scorer.attr_index
+        unknown = len(self.scorer.weights) - 1
+        flat: list[int] = []
+        starts: list[int] = []
+        for k in keys:
+            for part in features(k)[: self.parts]:
+                starts.append(len(flat))
+                flat.extend(index[f] for f in part if f in index)
+                flat.append(unknown)  # a zero row: keeps every segment non-empty
+        sums = np.add.reduceat(self.scorer.weights[flat], starts, axis=0)
+        first = len(self.rows)
+        need = first + len(keys)
+        if need > len(self.table):
+            grown = np.zeros((max(need, 2 * len(self.table)), *self.table.shape[1:]))
+            grown[:first] = self.table[:first]
+            self.table = grown
+        self.table[first:need] = sums.reshape(len(keys), self.parts, -1)
+        for i, k in enumerate(keys, first):
+            self.rows[k] = i
+
+    def _evict(self, incoming: int) -> None:
+        keep = list(self.rows)[len(self.rows) // 2:] if incoming < self.limit // 2 else []
+        old = np.fromiter((self.rows[k] for k in keep), dtype=np.int64, count=len(keep))
+        self.table[: len(keep)] = self.table[old]
+        self.rows = {k: i for i, k in enumerate(keep)}
