@@ -29,6 +29,7 @@ from pipeline.stages.ner import (
     document_flags,
     tag_sentences_info,
 )
+from pipeline.stages.ner_crf import export_weights
 from pipeline.training.ner_data import Sentence, load_splits
 
 __all__ = ["train", "evaluate", "prf", "tag_infos", "TRAIN_SETS", "ALL_TRAIN_SETS", "EVAL_SETS", "CRF_PARAMS"]
@@ -107,6 +108,7 @@ def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
     tagger.open(str(out / "ner.crfsuite"))
     attrs = sorted({a for a, _ in tagger.info().state_features})
     (out / "attributes.txt").write_text("\n".join(attrs), encoding="utf-8")
+    export_weights(out / "ner.crfsuite")  # ner.weights.npz: what the stage scores with
     counts = _vocab(train_sents)
     with (out / "vocab.tsv").open("w", encoding="utf-8") as fh:
         fh.write("# normalized word\tcount (training tokens + 3 per gazetteer occurrence)\n")
