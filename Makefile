@@ -8,7 +8,7 @@ OUT    ?= outputs/
 N      ?= 1000
 export DATA_DIR
 
-.PHONY: setup extract test lint train eval bench bench-full clean
+.PHONY: setup extract test lint train train-lstm eval bench bench-full clean
 
 setup: $(VENV)/.installed
 
@@ -38,6 +38,10 @@ train: setup
 	$(PY) -m pipeline.training.ner_lexicons --data $(DATA_DIR)
 	$(PY) -m pipeline.training.tag train --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner train --data $(DATA_DIR)
+
+# The optional BiLSTM-CRF NER model (not shipped: it scores below the CRF, see models/cards/ner.md);
+# word2vec vectors (~15 min) then the network (~20-30 min on 2 cores). Use: NerStage(backend="lstm").
+train-lstm: setup
 	$(PY) -m pipeline.training.ner_vectors --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR)
 
