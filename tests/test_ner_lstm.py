@@ -129,3 +129,31 @@ def test_export_is_loadable_json(tiny, tmp_path) -> None:
                            "feats": ["<pad>", "<unk>"]}, {"hidden": 7}, {"seed": 1})
     meta = json.loads((tmp_path / "lstm.json").read_text(encoding="utf-8"))
     assert meta["labels"] == LABELS and (tmp_path / "lstm.npz").exists()
+
+
+def test_stage_backends_run_on_the_seed(tiny, tmp_path, seed_text) -> None:
+    """NerStage(backend="lstm" | "ensemble") with a (random, tiny) BiLSTM beside the shipped CRF:
+    mentions keep `raw[start:end] == text`; an unknown backend is a clear error."""
+    import shutil
+
+    from pipeline.pipeline import Pipeline
+    from pipeline.resources import models_dir
+    from pipeline.stages.ner import NerStage
+    from pipeline.stages.normalize import Normalizer
+    from pipeline.stages.tag import TagStage
+    from pipeline.stages.tokenize import Tokenizer
+
+    src = models_dir() / "ner"
+    if not (src / "ner.crfsuite").exists():
+        pytest.skip("models/ner not built")
+    for f in src.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    net, _, _ = tiny
+    export(net, tmp_path, {"words": ["<pad>", "<unk>", "في"], "chars": ["<pad>", "<unk>", "ا"],
+                           "feats": ["<pad>", "<unk>", "sh=A"]}, {}, {})
+    for backend in ("lstm", "ensemble"):
+        doc = Pipeline([Normalizer(), Tokenizer(), TagStage(), NerStage(tmp_path, backend=backend)])(seed_text)
+        for m in doc.mentions:
+            assert doc.raw[m.start : m.end] == m.text and 0.0 <= m.score <= 1.0
+    with pytest.raises(ValueError, match="backend"):
+        NerStage(tmp_path, backend="bert")

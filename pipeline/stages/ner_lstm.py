@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.stages.ner import NerFeaturizer, TagInfo, cluster_key
+from pipeline.stages.ner_crf import marginals, viterbi
 
 __all__ = ["LstmEncoder", "LstmTagger", "FEATURE_PREFIXES", "MAX_CHARS", "PAD", "UNK"]
 
@@ -99,11 +100,6 @@ class LstmEncoder:
         """Ids for one sentence (training): word ids, stem ids, char ids and feature ids per token."""
         _, toks = self.encode_keys(norms, tags)
         return ([t[0] for t in toks], [t[1] for t in toks], [t[2] for t in toks], [t[3] for t in toks])
-
-
-def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
-    m = a.max(axis=axis, keepdims=True)
-    return (m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))).squeeze(axis)
 
 
 class LstmTagger:
@@ -227,42 +223,44 @@ class LstmTagger:
 
     def viterbi(self, em: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """Best label paths, B × T (padding positions hold 0)."""
-        trans, start, end = self.p["crf_trans"], self.p["crf_start"], self.p["crf_end"]
-        bsz, steps, nl = em.shape
-        score = start + em[:, 0]
-        back = np.zeros((bsz, steps, nl), dtype=np.int64)
-        for t in range(1, steps):
-            cand = score[:, :, None] + trans[None]
-            best = cand.argmax(axis=1)
-            nxt = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0] + em[:, t]
-            live = (lens > t)[:, None]
-            score = np.where(live, nxt, score)
-            back[:, t] = np.where(live, best, np.arange(nl)[None, :])
-        path = np.zeros((bsz, steps), dtype=np.int64)
-        cur = (score + end).argmax(axis=1)
-        rows = np.arange(bsz)
-        for t in range(steps - 1, -1, -1):
-            path[:, t] = np.where(lens > t, cur, 0)
-            cur = back[rows, t, cur]
-        return path
+        p = self.p
+        return viterbi(em, lens, p["crf_trans"], p["crf_start"], p["crf_end"])
 
     def marginals(self, em: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """P(label at t) for every sentence, B × T × labels."""
-        trans, start, end = self.p["crf_trans"], self.p["crf_start"], self.p["crf_end"]
-        bsz, steps, nl = em.shape
-        alpha = np.zeros_like(em)
-        beta = np.zeros_like(em)
-        alpha[:, 0] = start + em[:, 0]
-        for t in range(1, steps):
-            alpha[:, t] = _logsumexp(alpha[:, t - 1][:, :, None] + trans[None], 1) + em[:, t]
-        last = lens - 1
-        rows = np.arange(bsz)
-        beta[rows, last] = end
-        for t in range(steps - 2, -1, -1):
-            nxt = _logsumexp(trans[None] + (em[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
-            beta[:, t] = np.where((lens - 1 > t)[:, None], nxt, beta[:, t])
-        z = _logsumexp(alpha[rows, last] + end, 1)
-        return np.exp(np.minimum(alpha + beta - z[:, None, None], 0.0))  # padding: clipped, unused
+        p = self.p
+        return marginals(em, lens, p["crf_trans"], p["crf_start"], p["crf_end"])
+
+    def _padded_emissions(self, sentences: Sequence[Sequence[str]], live: list[int],
+                          tags: Sequence[Sequence[TagInfo | None] | None] | None,
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """Label scores of the non-empty sentences `live`, padded: B × T × labels, and lengths."""
+        keys: list = []
+        toks: list = []
+        for i in live:
+            k, t = self.encoder.encode_keys(sentences[i], tags[i] if tags is not None else None)
+            keys.extend(k)
+            toks.extend(t)
+        lens = np.array([len(sentences[i]) for i in live], dtype=np.int64)
+        flat = self.emissions(keys, toks, lens)
+        em = np.zeros((len(live), int(lens.max()), flat.shape[1]), dtype=np.float32)
+        pos = 0
+        for k, n in enumerate(lens.tolist()):
+            em[k, :n] = flat[pos: pos + n]
+            pos += n
+        return em, lens
+
+    def posteriors(self, sentences: Sequence[Sequence[str]],
+                   tags: Sequence[Sequence[TagInfo | None] | None] | None = None) -> list[np.ndarray]:
+        """P(label) per token (length × labels, in `self.labels` order) for every sentence."""
+        live = [i for i, s in enumerate(sentences) if len(s)]
+        out = [np.zeros((0, len(self.labels)), dtype=np.float32) for _ in sentences]
+        if live:
+            em, lens = self._padded_emissions(sentences, live, tags)
+            marg = self.marginals(em, lens)
+            for k, n in enumerate(lens.tolist()):
+                out[live[k]] = marg[k, :n]
+        return out
 
     def tag_sentences(self, sentences: Sequence[Sequence[str]],
                       tags: Sequence[Sequence[TagInfo | None] | None] | None = None,
@@ -272,20 +270,7 @@ class LstmTagger:
         out: list[tuple[list[str], list[float]]] = [([], []) for _ in sentences]
         if not live:
             return out
-        keys: list = []
-        toks: list = []
-        for i in live:
-            k, t = self.encoder.encode_keys(sentences[i], tags[i] if tags is not None else None)
-            keys.extend(k)
-            toks.extend(t)
-        lens = np.array([len(sentences[i]) for i in live], dtype=np.int64)
-        flat = self.emissions(keys, toks, lens)
-        steps = int(lens.max())
-        em = np.zeros((len(live), steps, flat.shape[1]), dtype=np.float32)
-        pos = 0
-        for k, n in enumerate(lens.tolist()):
-            em[k, :n] = flat[pos: pos + n]
-            pos += n
+        em, lens = self._padded_emissions(sentences, live, tags)
         paths = self.viterbi(em, lens)
         named = (paths != 0).any(axis=1)
         marg = self.marginals(em[named], lens[named]) if named.any() else None
