@@ -31,6 +31,7 @@ import numpy as np
 
 from pipeline.document import Document, Mention, Token
 from pipeline.lexicons import load_rows
+from pipeline.pipeline import gc_paused
 from pipeline.resources import models_dir
 from pipeline.stages.normalize import normalize_text
 
@@ -913,6 +914,10 @@ class NerStage:
         return labels, scores
 
     def __call__(self, doc: Document) -> Document:
+        with gc_paused():
+            return self._tag_document(doc)
+
+    def _tag_document(self, doc: Document) -> Document:
         tokens = doc.tokens
         sents = [tokens[s.first_token: s.last_token] for s in doc.sentences]
         norms = [[t.norm for t in toks] for toks in sents]

@@ -16,7 +16,6 @@ and asks a stanza POS model (trained with stanza's own code on the same PADT wor
 
 from __future__ import annotations
 
-import gc
 import gzip
 import json
 import re
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.document import Document, Part, Token
+from pipeline.pipeline import gc_paused
 from pipeline.resources import models_dir
 from pipeline.stages.normalize import normalize_text
 
@@ -1323,14 +1323,8 @@ class TagStage:
         # cycles: automatic collection is held off until it returns, so that these allocations
         # do not set off collections (full ones scan every live document: a quarter of the
         # stage's time when a run keeps hundreds of documents in memory, as make bench does).
-        enabled = gc.isenabled()
-        if enabled:
-            gc.disable()
-        try:
+        with gc_paused():
             return self._tag_document(doc)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _tag_document(self, doc: Document) -> Document:
         tokens = doc.tokens
@@ -1451,15 +1445,15 @@ class TagStage:
         return doc
 
 
-STANZA_POS_NAME = "ar_padt_nopretrain_tagger.pt"
+STANZA_POS_NAME = "padt_nopretrain.pt"  # as `pipeline.training.stanza_padt` writes it
 
 
 def _load_stanza(model_dir: Path) -> Any:
     """Build an offline stanza POS pipeline over pretokenized words, or say how to get the model.
 
-    The model is the one `python -m pipeline.training.tag stanza` trains with stanza's own
+    The model is the one `python -m pipeline.training.stanza_padt train` trains with stanza's own
     training code (stanza.models.tagger, no pretrained vectors) on normalized PADT words; it is
-    looked up as model_dir/ar/pos/ar_padt_nopretrain_tagger.pt. No network access is attempted.
+    looked up as model_dir/ar/pos/padt_nopretrain.pt. No network access is attempted.
     """
     try:
         import stanza
@@ -1469,7 +1463,7 @@ def _load_stanza(model_dir: Path) -> Any:
     if not pos_model.exists():
         raise FileNotFoundError(
             f"no stanza Arabic POS model at {pos_model}; train it offline with "
-            "`python -m pipeline.training.tag stanza --data DATA_DIR --out "
+            "`python -m pipeline.training.stanza_padt train --only pos --data DATA_DIR --out "
             f"{model_dir}` (stanza.models.tagger on UD Arabic-PADT; see models/cards/tag.md)"
         )
     return stanza.Pipeline(

@@ -2,8 +2,9 @@
 
     python -m pipeline.training.tag train [--data DIR] [--out models/tag]
     python -m pipeline.training.tag eval  [--data DIR] [--models models/tag] [--split test]
-    python -m pipeline.training.tag stanza [--data DIR] [--out models/stanza] [--max-steps N]
     python -m pipeline.training.tag eval --backend stanza   # stanza POS on our segmentation
+
+(stanza's own tokenizer, MWT and POS models are trained by `pipeline.training.stanza_padt`.)
 
 Why this shape: segmentation is learned per word type (the runtime decides it once per form), with
 the stem-lexicon features computed jack-knifed (5 folds by type) so that the CRF learns how much to
@@ -45,7 +46,7 @@ from pipeline.training.tag_clusters import (
 )
 
 __all__ = [
-    "load_split", "build_lexicon", "train", "evaluate", "train_stanza", "write_stanza_conllu", "main",
+    "load_split", "build_lexicon", "train", "evaluate", "main",
 ]  # fmt: skip
 
 SEED = 13
@@ -263,49 +264,6 @@ def evaluate(
     }
 
 
-def write_stanza_conllu(data: Path, split: str, path: Path) -> None:
-    """PADT words (normalized, as written in the token) as plain CoNLL-U for stanza's trainer."""
-    with open(path, "w", encoding="utf-8") as fh:
-        for i, sent in enumerate(load_split(data, split)):
-            words, tags = _pos_items(sent)
-            fh.write(f"# sent_id = {split}-{i}\n")
-            for j, ((w, _), t) in enumerate(zip(words, tags), 1):
-                w = w or "-"  # a tatweel-only "dash" normalizes to nothing; stanza needs text
-                fh.write(f"{j}\t{w}\t_\t{t}\t_\t_\t_\t_\t_\t_\n")
-            fh.write("\n")
-
-
-def train_stanza(data: Path, out: Path, max_steps: int, log=print) -> Path:
-    """Train stanza's POS tagger (stanza.models.tagger) on PADT words, without pretrained vectors.
-
-    Why no pretrained vectors: they are not in DATA_DIR and nothing may be downloaded. CPU only,
-    fixed seed. Returns the model path that `TagStage(backend="stanza")` loads.
-    """
-    import subprocess
-    import tempfile
-
-    from pipeline.stages.tag import STANZA_POS_NAME
-
-    save_dir = out / "ar" / "pos"
-    save_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmpd = Path(tmp)
-        for split in ("train", "dev"):
-            write_stanza_conllu(data, split, tmpd / f"{split}.conllu")
-        cmd = [
-            sys.executable, "-m", "stanza.models.tagger", "--mode", "train",
-            "--train_file", str(tmpd / "train.conllu"), "--eval_file", str(tmpd / "dev.conllu"),
-            "--output_file", str(tmpd / "dev.pred.conllu"), "--lang", "ar",
-            "--shorthand", "ar_padt", "--no_pretrain", "--max_steps", str(max_steps),
-            "--eval_interval", str(min(max_steps, max(50, max_steps // 4))), "--fix_eval_interval",
-            "--save_dir", str(save_dir), "--save_name", STANZA_POS_NAME, "--seed", "1234",
-            "--cpu",
-        ]  # fmt: skip
-        log(" ".join(cmd))
-        subprocess.run(cmd, check=True)
-    return save_dir / STANZA_POS_NAME
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m pipeline.training.tag",
@@ -323,10 +281,6 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--models", type=Path, default=None)
     ev.add_argument("--split", default="test", choices=["train", "dev", "test"])
     ev.add_argument("--backend", default="crf", choices=["crf", "stanza"])
-    sz = sub.add_parser("stanza", help="train stanza's POS tagger on PADT (slow on CPU)")
-    sz.add_argument("--data", type=Path, default=None)
-    sz.add_argument("--out", type=Path, default=None, help="default models/stanza")
-    sz.add_argument("--max-steps", type=int, default=1000)
     args = ap.parse_args(argv)
     data = args.data or data_dir()
     if not padt_path(data, "train").exists():
@@ -334,9 +288,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.cmd == "train":
         train(data, args.out or models_dir() / "tag")
-        return 0
-    if args.cmd == "stanza":
-        train_stanza(data, args.out or models_dir() / "stanza", args.max_steps)
         return 0
     default = models_dir() / ("stanza" if args.backend == "stanza" else "tag")
     res = evaluate(data, args.models or default, args.split, args.backend)
