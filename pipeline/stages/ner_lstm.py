@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.stages.ner import NerFeaturizer, TagInfo, cluster_key
+from pipeline.stages.ner import NerFeaturizer, TagInfo, _evict_half, cluster_key
 from pipeline.stages.ner_crf import marginals, viterbi
 
 __all__ = ["LstmEncoder", "LstmTagger", "FEATURE_PREFIXES", "MAX_CHARS", "PAD", "UNK"]
@@ -69,8 +69,7 @@ class LstmEncoder:
         fids = [feats[f] for f in fs if f in feats]
         out = (wid, sid, cids, fids)
         if len(self._cache) >= _ENC_CACHE_LIMIT:  # drop the older half: memory stays flat
-            for k in list(self._cache)[: _ENC_CACHE_LIMIT // 2]:
-                del self._cache[k]
+            _evict_half(self._cache)
         self._cache[key] = out
         return out
 
@@ -170,8 +169,7 @@ class LstmTagger:
             x = self._token_inputs(list(missing.values()))
             gx = np.stack([x @ self._wih[0] + self._bias[0], x @ self._wih[1] + self._bias[1]], axis=1)
             if len(cache) + len(missing) > _GX_CACHE_LIMIT:  # drop the older half: memory stays flat
-                for k in list(cache)[: len(cache) // 2]:
-                    del cache[k]
+                _evict_half(cache)
             for k, row in zip(missing, gx):
                 cache[k] = row
         return np.stack([cache[k] for k in keys])

@@ -1069,23 +1069,32 @@ def token_norm_start(doc: Document, token: Token, starts: Sequence[int] | None =
     return i
 
 
-def _raw_spans(doc: Document, token: Token, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _raw_spans(doc: Document, token: Token, spans: Sequence[tuple[int, int]],
+               starts: list[int] | None = None, ends: list[int] | None = None,
+               ) -> list[tuple[int, int]]:
     """Map norm-local part spans of a token to raw spans that tile [token.start, token.end).
 
     A cut that maps onto no raw character boundary of its own (inside a ligature expanded by
-    normalization) is dropped, merging the two parts, so no part is ever empty.
+    normalization) is dropped, merging the two parts, so no part is ever empty. `starts`/`ends`:
+    the document's norm -> raw alignment as lists (faster look-ups than `doc.to_raw_pos` in the
+    stage's loop); None: read from `doc`.
     """
     if len(spans) == 1:
         return [(token.start, token.end)]
     if doc._starts is None:
         base = token.start
         return [(base + a, base + b) for a, b in spans]
-    n0 = token_norm_start(doc, token)
+    if starts is None:
+        starts, ends = doc._starts, doc._ends
+    n0 = token_norm_start(doc, token, starts)
+    n_starts = len(starts)
+    last = int(ends[-1]) if len(ends) else len(doc.raw)
     cuts = []
-    prev = token.start
+    prev, end = token.start, token.end
     for _, b in spans[:-1]:
-        r = doc.to_raw_pos(n0 + b)
-        if prev < r < token.end:
+        pos = n0 + b
+        r = int(starts[pos]) if pos < n_starts else last
+        if prev < r < end:
             cuts.append(r)
             prev = r
     out = []
@@ -1093,7 +1102,7 @@ def _raw_spans(doc: Document, token: Token, spans: list[tuple[int, int]]) -> lis
     for c in cuts:
         out.append((prev, c))
         prev = c
-    out.append((prev, token.end))
+    out.append((prev, end))
     return out
 
 
@@ -1368,25 +1377,7 @@ class TagStage:
     ) -> None:
         """`_fill` of a token split in several parts (norms: their norm texts), with the
         document's norm -> raw alignment given as lists (or None when it is the identity)."""
-        if starts is None:
-            base = tok.start
-            raw_spans = [(base + a, base + b) for a, b in spans]
-        else:  # `_raw_spans` with list look-ups
-            n0 = token_norm_start(doc, tok, starts)
-            cuts = []
-            prev, end, n_starts = tok.start, tok.end, len(starts)
-            for _, b in spans[:-1]:
-                pos = n0 + b
-                r = starts[pos] if pos < n_starts else (ends[-1] if ends else len(doc.raw))
-                if prev < r < end:
-                    cuts.append(r)
-                    prev = r
-            raw_spans = []
-            prev = tok.start
-            for c in cuts:
-                raw_spans.append((prev, c))
-                prev = c
-            raw_spans.append((prev, end))
+        raw_spans = _raw_spans(doc, tok, spans, starts, ends)
         if len(raw_spans) != len(spans):  # a cut vanished in raw: merge into one stem
             raw_spans = [(tok.start, tok.end)]
             tags = [tags[-1] if tags[-1] != "PRON" or len(tags) == 1 else tags[0]]
@@ -1404,19 +1395,7 @@ class TagStage:
             tok.parts = [Part(tok.start, tok.end, tok.text, "stem", tags[0])]
             tok.pos = tags[0]
             return
-        raw_spans = _raw_spans(doc, tok, spans)
-        if len(raw_spans) != len(spans):  # a cut vanished in raw: merge into one stem
-            raw_spans = [(tok.start, tok.end)]
-            tags = [tags[-1] if tags[-1] != "PRON" or len(tags) == 1 else tags[0]]
-            norms = [tok.norm]
-        else:
-            norms = [tok.norm[a:b] for a, b in spans]
-        kinds = part_kinds(norms, tags)
-        raw = doc.raw
-        tok.parts = [
-            Part(a, b, raw[a:b], kind, tag) for (a, b), kind, tag in zip(raw_spans, kinds, tags)
-        ]
-        tok.pos = tags[kinds.index("stem")]
+        TagStage._fill_split(doc, tok, spans, tags, [tok.norm[a:b] for a, b in spans], None, None)
 
     # -- stanza backend
 
