@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.resources import data_dir, models_dir
-from pipeline.stages.ner import NerFeaturizer, bio_spans, cluster_key
+from pipeline.stages.ner import NerFeaturizer, cluster_key
+from pipeline.stages.ner_crf import viterbi
 from pipeline.stages.ner_lstm import FEATURE_PREFIXES, MAX_CHARS, LstmEncoder
-from pipeline.training.ner import TRAIN_SETS, tag_infos
+from pipeline.training.ner import TRAIN_SETS, prf, tag_infos
 from pipeline.training.ner_data import load_splits
 from pipeline.training.ner_vectors import DEFAULT_PATH, train_vectors
 
@@ -203,38 +204,21 @@ def export(net, out: Path, vocab: dict, settings: dict, log: dict) -> None:
 
 
 def _dev_f1(net, dev_enc, dev_gold, s) -> float:
+    """Exact-span micro F1 on the dev sentences, the network and its CRF alone (no document steps)."""
     import torch
 
     net.eval()
-    tp = npred = ngold = 0
+    trans, start, end = (x.detach().numpy() for x in (net.crf_trans, net.crf_start, net.crf_end))
+    pred = []
     with torch.no_grad():
         for k in range(0, len(dev_enc), 64):
             batch = dev_enc[k: k + 64]
-            wid, sid, cid, clen, fid, lens, _, mask = _tensors(batch, s, False, None)
+            wid, sid, cid, clen, fid, lens, _, _ = _tensors(batch, s, False, None)
             em = net.emissions(wid, sid, cid, clen, fid, lens).numpy()
-            trans = net.crf_trans.detach().numpy()
-            start = net.crf_start.detach().numpy()
-            end = net.crf_end.detach().numpy()
-            for i, n in enumerate(lens.tolist()):
-                e = em[i, :n]
-                score = start + e[0]
-                back = []
-                for t in range(1, n):
-                    cand = score[:, None] + trans
-                    back.append(cand.argmax(0))
-                    score = cand.max(0) + e[t]
-                path = [int((score + end).argmax())]
-                for bp in reversed(back):
-                    path.append(int(bp[path[-1]]))
-                pred = {x for x in bio_spans([LABELS[j] for j in path[::-1]])}
-                gold = set(bio_spans(dev_gold[k + i]))
-                tp += len(pred & gold)
-                npred += len(pred)
-                ngold += len(gold)
+            paths = viterbi(em, lens.numpy(), trans, start, end)
+            pred.extend([LABELS[j] for j in paths[i, :n]] for i, n in enumerate(lens.tolist()))
     net.train()
-    p = tp / npred if npred else 0.0
-    r = tp / ngold if ngold else 0.0
-    return 200 * p * r / (p + r) if p + r else 0.0
+    return prf(dev_gold, pred)["micro"][2]
 
 
 def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequence[str] = TRAIN_SETS,
