@@ -385,6 +385,7 @@ class NerFeaturizer:
         self.max_phrase = max((len(p) for p in self.phrases), default=1)
         self.clusters = dict(clusters)
         self._cache: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._first_cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def load(cls, model_dir: Path | None = None, known: frozenset[str] | None = None,
@@ -429,9 +430,23 @@ class NerFeaturizer:
         return flags
 
     def _type_features(self, w: str) -> tuple[tuple[str, ...], ...]:
+        """`build_type_features`, cached per form (training, the crfsuite reference path, the BiLSTM)."""
         cached = self._cache.get(w)
         if cached is not None:
             return cached
+        out = self.build_type_features(w)
+        if len(self._cache) >= _MAX_CACHE:
+            _evict_half(self._cache)
+        self._cache[w] = out
+        return out
+
+    def build_type_features(self, w: str) -> tuple[tuple[str, ...], ...]:
+        """A form's features in six parts: its own; what it gives the tokens at +2, +1, -1, -2 (as
+        their -2/-1/+1/+2 features); the forms under which it may open a multi-word gazetteer name.
+
+        Not cached here: the numpy scorer keeps the parts' summed weights per form instead (one cache
+        of each form, not two).
+        """
         cands = proclitic_candidates(w) if _ARABIC_LETTERS.match(w) else []
         stem = w
         for _, rest in cands:  # the longest split whose remainder keeps the article, else none
@@ -473,25 +488,38 @@ class NerFeaturizer:
             ctx.extend(cfeats)
         else:
             own.append("cf=none")
-        pfirst = tuple(f for f in (w, *(r for _, r in cands)) if f in self.phrase_first)
+        pfirst = self._firsts(w, cands)
         out = (own, *([f"{off}:{f}" for f in ctx] for off in ("-2", "-1", "+1", "+2")), pfirst)
         known = self.known
         # tuples, not lists: tuples of strings drop out of the garbage collector's tracking, and
         # a cache of tens of thousands of lists made every full collection slow (~20% of the stage)
-        out = tuple(tuple(f for f in part if known is None or f in known) for part in out[:5]) + (pfirst,)
-        if len(self._cache) >= _MAX_CACHE:
-            _evict_half(self._cache)
-        self._cache[w] = out
-        return out
+        return tuple(tuple(f for f in part if known is None or f in known) for part in out[:5]) + (pfirst,)
 
-    def _phrase_tags(self, norms: Sequence[str], types: Sequence[tuple[tuple[str, ...], ...]]) -> list[str | None]:
-        """Multi-word gazetteer matches (آسيا الوسطى، جنوب السودان), longest first, proclitic-tolerant."""
+    def _firsts(self, w: str, cands: Sequence[tuple[int, str]]) -> tuple[str, ...]:
+        return tuple(f for f in (w, *(r for _, r in cands)) if f in self.phrase_first)
+
+    def phrase_firsts(self, w: str) -> tuple[str, ...]:
+        """The forms under which `w` may open a multi-word gazetteer name (itself, clitics stripped);
+        cached per form (small: almost always the empty tuple)."""
+        hit = self._first_cache.get(w)
+        if hit is None:
+            hit = self._firsts(w, proclitic_candidates(w) if _ARABIC_LETTERS.match(w) else [])
+            if len(self._first_cache) >= _MAX_CACHE:
+                _evict_half(self._first_cache)
+            self._first_cache[w] = hit
+        return hit
+
+    def _phrase_tags(self, norms: Sequence[str], firsts: Sequence[tuple[str, ...]]) -> list[str | None]:
+        """Multi-word gazetteer matches (آسيا الوسطى، جنوب السودان), longest first, proclitic-tolerant.
+
+        `firsts`: per token, the forms under which it may open a name (`phrase_firsts`).
+        """
         n = len(norms)
         tags: list[str | None] = [None] * n
         i = 0
         while i < n:
             hit = 0
-            for first in types[i][5]:
+            for first in firsts[i]:
                 for size in range(min(self.max_phrase, n - i), 1, -1):
                     kind = self.phrases.get((first, *norms[i + 1: i + size]))
                     if kind:
@@ -516,12 +544,20 @@ class NerFeaturizer:
         return "", w, None
 
     def _tag_features(self, w: str, info: TagInfo | None) -> tuple[tuple[str, ...], ...]:
-        """Features from the tag stage's view of a token (cached per form and info): its own, those it
-        gives the next token (as that token's -1) and the previous one (as its +1)."""
+        """`build_tag_features`, cached per form and info."""
         key = (w, info)  # the form too: "لكن" and "لكنهم" share (procl, stem, pos) but not features
         cached = self._tag_cache.get(key)
         if cached is not None:
             return cached
+        out = self.build_tag_features(w, info)
+        if len(self._tag_cache) >= _MAX_CACHE:
+            _evict_half(self._tag_cache)
+        self._tag_cache[key] = out
+        return out
+
+    def build_tag_features(self, w: str, info: TagInfo | None) -> tuple[tuple[str, ...], ...]:
+        """Features from the tag stage's view of a token: its own, those it gives the next token (as
+        that token's -1) and the previous one (as its +1). Not cached here (see `build_type_features`)."""
         procl, stem, pos = info if info is not None else self._heuristic_tag_info(w)
         feats = ["tp=" + (pos or "none"), "pc=" + procl]
         if stem != w:  # the stem as its own feature only when clitics were split (else it is w=)
@@ -530,11 +566,7 @@ class NerFeaturizer:
             feats.append("tal")
         out = (feats, ["-1:" + f for f in feats], ["+1:" + f for f in feats])
         known = self.known
-        out = tuple(tuple(f for f in part if known is None or f in known) for part in out)
-        if len(self._tag_cache) >= _MAX_CACHE:
-            _evict_half(self._tag_cache)
-        self._tag_cache[key] = out
-        return out
+        return tuple(tuple(f for f in part if known is None or f in known) for part in out)
 
     def sentence_features(self, norms: Sequence[str],
                           tags: Sequence[TagInfo | None] | None = None,
@@ -546,7 +578,7 @@ class NerFeaturizer:
         without parts) falls back to a heuristic proclitic split with no UPOS.
         """
         types = [self._type_features(w) for w in norms]
-        phrase = self._phrase_tags(norms, types)
+        phrase = self._phrase_tags(norms, [t[5] for t in types])
         known = self.known
         n = len(norms)
         tfs = None
@@ -606,8 +638,7 @@ class NerFeaturizer:
         sid = np.repeat(np.arange(len(sentences)), [len(s) for s in sentences])
         same1 = (sid[1:] == sid[:-1])[:, None]  # token i and i+1 in one sentence
         same2 = (sid[2:] == sid[:-2])[:, None]
-        tf = self._type_features
-        ids = scorer.forms.ids(norms, tf)  # before reading .table: adding rows may replace it
+        ids = scorer.forms.ids(norms, self.build_type_features)  # before reading .table: adding rows may replace it
         a = scorer.forms.table[ids]  # n × 5 × L
         em = a[:, 0].copy()
         em[1:] += a[:-1, 2] * same1
@@ -619,12 +650,14 @@ class NerFeaturizer:
             flat_tags = [t for i, s in enumerate(sentences)
                          for t in (tags[i] if tags is not None and tags[i] is not None else [None] * len(s))]
             keys = list(zip(norms, flat_tags))
-            ids = scorer.tag_rows.ids(keys, lambda k: self._tag_features(*k))
+            build = self.build_tag_features
+            ids = scorer.tag_rows.ids(keys, lambda k: build(*k))
             tv = scorer.tag_rows.table[ids]
             em += tv[:, 0]
             em[1:] += tv[:-1, 1] * same1
             em[:-1] += tv[1:, 2] * same1
         index, weights = scorer.attr_index, scorer.weights
+        pf, tf = self.phrase_firsts, self._type_features
         bos, eos = index.get("BOS"), index.get("EOS")
         pos = 0
         out = []
@@ -643,8 +676,9 @@ class NerFeaturizer:
                     k = index.get("bg+=" + pair)
                     if k is not None:
                         em[i - 1] += weights[k]
-                if any(tf(w)[5] for w in s):
-                    for i, ph in enumerate(self._phrase_tags(s, [tf(w) for w in s]), pos):
+                firsts = [pf(w) for w in s]
+                if any(firsts):
+                    for i, ph in enumerate(self._phrase_tags(s, firsts), pos):
                         k = index.get("ph=" + ph) if ph else None
                         if k is not None:
                             em[i] += weights[k]

@@ -84,7 +84,7 @@ class LstmEncoder:
         keys: list[tuple] = []
         toks = []
         fz = self.featurizer
-        phrases = fz._phrase_tags(norms, [fz._type_features(w) for w in norms])
+        phrases = fz._phrase_tags(norms, [fz.phrase_firsts(w) for w in norms])
         for w, t, row, ph in zip(norms, tags, rows, phrases):
             if ph:
                 fid = feats.get("ph=" + ph)

@@ -54,7 +54,7 @@ def _vocabularies(sents, infos, featurizer: NerFeaturizer, vectors: dict[str, np
             feats.update(f for f in own if f.startswith(FEATURE_PREFIXES))
             feats["tp=" + (ti[2] or "none")] += 1
             feats["pc=" + ti[0]] += 1
-        for ph in featurizer._phrase_tags(toks, [featurizer._type_features(w) for w in toks]):
+        for ph in featurizer._phrase_tags(toks, [featurizer.phrase_firsts(w) for w in toks]):
             if ph:
                 feats["ph=" + ph] += 1
     for w in list(vectors)[:max_vector_words]:
