@@ -85,12 +85,15 @@ def _brute(tagger: LstmTagger, em: np.ndarray) -> tuple[list[int], np.ndarray]:
     return list(best), marg
 
 
-def test_viterbi_and_marginals_match_brute_force(tiny) -> None:
+@pytest.mark.parametrize("scale", [1.0, 60.0])
+def test_viterbi_and_marginals_match_brute_force(tiny, scale: float) -> None:
+    """Also with label scores far apart (scale 60: differences of hundreds), where probability-space
+    forward-backward would under- or overflow without its rescaling."""
     _, tagger, _ = tiny
     rng = np.random.default_rng(3)
     nl = len(LABELS)
     lens = np.array([4, 2, 1])
-    em = rng.normal(size=(3, 4, nl)).astype(np.float32)
+    em = (scale * rng.normal(size=(3, 4, nl))).astype(np.float32 if scale == 1.0 else np.float64)
     paths = tagger.viterbi(em, lens)
     marg = tagger.marginals(em, lens)
     for b, n in enumerate(lens):
