@@ -28,8 +28,8 @@ from pipeline.stages.tokenize import Tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_42077914264d8127.txt"
-HAVE_MODEL = (models_dir() / "ner" / "ner.crfsuite").exists()
-needs_model = pytest.mark.skipif(not HAVE_MODEL, reason="models/ner/ner.crfsuite not built")
+HAVE_MODEL = (models_dir() / "ner" / "ner.weights.npz").exists()
+needs_model = pytest.mark.skipif(not HAVE_MODEL, reason="models/ner/ner.weights.npz not built")
 
 
 @pytest.fixture(scope="module")
@@ -416,20 +416,81 @@ def test_decode_bio_repairs_invalid_argmax() -> None:
     assert decode_bio(valid, labels)[0] == ["B-PER", "I-PER"]
 
 
-@needs_model
-def test_numpy_crf_gives_crfsuite_answers(seed_text: str) -> None:
-    """The stage scores the CRF in numpy (`ner_crf`); crfsuite's own tagger must agree, label for
-    label, with marginals equal to 1e-4, also when the row caches are tiny and keep evicting."""
-    import pipeline.stages.ner_crf as ner_crf
+@pytest.fixture(scope="module")
+def crf_case(seed_text: str, tmp_path_factory) -> dict:
+    """Small crfsuite models trained here on the seed article and README text (labels from the
+    shipped stage), so that numpy scoring can be checked against crfsuite's own tagger."""
+    import shutil
+
+    import pycrfsuite
+
+    from pipeline.stages.ner_crf import TARGET_PREFIX, export_weights
     from pipeline.stages.tag import TagStage
 
     text = seed_text + "\n" + Path(ROOT / "README.md").read_text(encoding="utf-8")[:3000]
-    doc = Pipeline([Normalizer(), Tokenizer(), TagStage()])(text)
-    stage = NerStage(backend="crf")
+    doc = Pipeline([Normalizer(), Tokenizer(), TagStage(), NerStage()])(text)
     sents = [doc.tokens[s.first_token : s.last_token] for s in doc.sentences]
     norms = [[t.norm for t in s] for s in sents]
     tags = [[token_tag_info(t) for t in s] for s in sents]
-    ref = [stage.tag_norms(n, t) for n, t in zip(norms, tags)]
+    labels = [["O"] * len(s) for s in sents]
+    starts = {t.start: (i, k) for i, s in enumerate(sents) for k, t in enumerate(s)}
+    for m in doc.mentions:
+        if m.type in ("PERSON", "LOCATION", "ORGANIZATION") and m.start in starts:
+            i, k = starts[m.start]
+            labels[i][k] = "B-" + m.type[:3].replace("PERS", "PER")
+    feat = NerFeaturizer.load(models_dir() / "ner", use_tags=True)
+    feats = [feat.sentence_features(n, t) for n, t in zip(norms, tags)]
+    out = tmp_path_factory.mktemp("crf")
+    models = {}
+    for name, copied in (("plain", False), ("target", True), ("other", False)):
+        trainer = pycrfsuite.Trainer(verbose=False)
+        for k, (f, lab) in enumerate(zip(feats, labels)):
+            if copied and k % 2:  # half the sentences with target-domain copies of their features
+                f = [x + [TARGET_PREFIX + a for a in x] for x in f]
+            trainer.append(f, lab)
+        trainer.set_params({"c1": 0.0 if name == "other" else 0.05, "c2": 0.01, "max_iterations": 40,
+                            "feature.possible_transitions": True})
+        trainer.train(str(out / f"{name}.crfsuite"))
+        d = out / name
+        d.mkdir()
+        for f in ("clusters.tsv", "vocab.tsv", "meta.json"):
+            shutil.copy(models_dir() / "ner" / f, d / f)
+        export_weights(out / f"{name}.crfsuite", d / "ner.weights.npz")
+        models[name] = (out / f"{name}.crfsuite", d)
+    return {"norms": norms, "tags": tags, "models": models}
+
+
+def _crfsuite_answers(model: Path, stage: NerStage, norms, tags, copies: bool = False):
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model))
+    out = []
+    for n, t in zip(norms, tags):
+        f = stage.featurizer.sentence_features(n, t)
+        if copies:
+            from pipeline.stages.ner_crf import TARGET_PREFIX
+
+            f = [x + [TARGET_PREFIX + a for a in x] for x in f]
+        labs = tagger.tag(f)
+        out.append((labs, [tagger.marginal(lab, i) if lab != "O" else 1.0 for i, lab in enumerate(labs)]))
+    return out
+
+
+@needs_model
+@pytest.mark.parametrize("name", ["plain", "target"])
+def test_numpy_crf_gives_crfsuite_answers(crf_case: dict, name: str) -> None:
+    """The stage scores the CRF in numpy (`ner_crf`); crfsuite's own tagger must agree, label for
+    label, with marginals equal to 1e-4, also when the row caches are tiny and keep evicting.
+    "target": a model trained with target-domain copies of features, exported folded: the folded
+    table scores plain features as crfsuite scores features plus their copies."""
+    import pipeline.stages.ner_crf as ner_crf
+
+    model, d = crf_case["models"][name]
+    norms, tags = crf_case["norms"], crf_case["tags"]
+    stage = NerStage(d, backend="crf")
+    ref = _crfsuite_answers(model, stage, norms, tags, copies=name == "target")
+    assert sum(lab != "O" for r in ref for lab in r[0]) >= 10  # the model does tag names
     for limit in (None, 40):
         if limit:
             for cache in (stage.scorer.forms, stage.scorer.tag_rows):
@@ -439,3 +500,25 @@ def test_numpy_crf_gives_crfsuite_answers(seed_text: str) -> None:
         for (_, gs), (_, rs) in zip(got, ref):
             assert all(abs(a - b) < 1e-4 for a, b in zip(gs, rs))
     assert ner_crf._CACHE_LIMIT > 40
+
+
+@needs_model
+def test_averaged_crf_scores_are_the_mean(crf_case: dict, tmp_path: Path) -> None:
+    """`average_weights`: the averaged model's label scores are the shares' mix of the parts'."""
+    import shutil
+
+    import numpy as np
+
+    from pipeline.stages.ner_crf import average_weights
+
+    norms, tags = crf_case["norms"], crf_case["tags"]
+    (_, a), (_, b) = crf_case["models"]["plain"], crf_case["models"]["other"]
+    for f in ("clusters.tsv", "vocab.tsv", "meta.json"):
+        shutil.copy(a / f, tmp_path / f)
+    average_weights([a / "ner.weights.npz", b / "ner.weights.npz"], [0.3, 0.7], tmp_path / "ner.weights.npz")
+    em = [NerStage(d, backend="crf")._crf_emissions(norms, tags) for d in (a, b, tmp_path)]
+    ta, tb, tm = (np.load(d / "ner.weights.npz")["trans"] for d in (a, b, tmp_path))
+    assert not np.allclose(ta, tb)
+    np.testing.assert_allclose(tm, 0.3 * ta + 0.7 * tb)
+    for x, y, m in zip(*em):
+        np.testing.assert_allclose(m, 0.3 * x + 0.7 * y, atol=1e-9)

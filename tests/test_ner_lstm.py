@@ -147,7 +147,7 @@ def test_stage_backends_run_on_the_seed(tiny, tmp_path, seed_text) -> None:
     from pipeline.stages.tokenize import Tokenizer
 
     src = models_dir() / "ner"
-    if not (src / "ner.crfsuite").exists():
+    if not (src / "ner.weights.npz").exists():
         pytest.skip("models/ner not built")
     for f in src.iterdir():
         shutil.copy(f, tmp_path / f.name)

@@ -758,7 +758,8 @@ def _load_counts(path: Path) -> dict[str, int]:
 class NerStage:
     """Pipeline stage: tags PERSON / LOCATION / ORGANIZATION mentions with the shipped CRF.
 
-    Loads models/ner/ner.crfsuite, the gazetteers, word clusters and word counts once, here.
+    Loads the CRF's weight table (models/ner/ner.weights.npz), the gazetteers, word clusters and word
+    counts once, here.
     """
 
     name = "ner"
@@ -770,17 +771,16 @@ class NerStage:
         model_dir = Path(model_dir) if model_dir else models_dir() / "ner"
         meta = model_dir / "meta.json"
         self.meta = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
-        # "lstm": the BiLSTM-CRF (lstm.npz); "crf": the feature CRF (ner.crfsuite). The default is
+        # "lstm": the BiLSTM-CRF (lstm.npz); "crf": the feature CRF (ner.weights.npz). The default is
         # the one meta.json names (see models/cards/ner.md for why).
         self.backend = backend or self.meta.get("backend", "crf")
-        self.tagger = None
         self.lstm = None
         # ensemble: weight of the BiLSTM's posteriors against the CRF's (meta.json "lstm_weight")
         self.lstm_weight = float(self.meta.get("lstm_weight", 0.5))
         if self.backend == "ensemble":
             self.lstm = NerStage(model_dir, backend="lstm").lstm
             crf = NerStage(model_dir, backend="crf")
-            self.tagger, self.featurizer, self.scorer = crf.tagger, crf.featurizer, crf.scorer
+            self.featurizer, self.scorer = crf.featurizer, crf.scorer
         elif self.backend == "lstm":
             if not (model_dir / "lstm.npz").exists():
                 raise FileNotFoundError(
@@ -792,23 +792,17 @@ class NerStage:
             self.featurizer = NerFeaturizer.load(model_dir, None, True)
             self.lstm = LstmTagger(model_dir, self.featurizer)
         elif self.backend == "crf":
-            import pycrfsuite
-
-            path = model_dir / "ner.crfsuite"
+            path = model_dir / "ner.weights.npz"
             if not path.exists():
                 raise FileNotFoundError(
                     f"NER model not found at {path}; rebuild it with `python -m pipeline.training.ner train`"
                 )
             from pipeline.stages.ner_crf import CrfScorer
 
-            self.tagger = pycrfsuite.Tagger()  # reference path (`tag_norms`); the stage uses scorer
-            self.tagger.open(str(path))
             self.scorer = CrfScorer(path)
-            attrs = model_dir / "attributes.txt"
-            known = None
-            if attrs.exists():
-                known = frozenset(attrs.read_text(encoding="utf-8").split("\n"))
-            self.featurizer = NerFeaturizer.load(model_dir, known, bool(self.meta.get("tag_features")))
+            # features the model has no weight for are never built into rows (speed)
+            self.featurizer = NerFeaturizer.load(model_dir, frozenset(self.scorer.attr_index),
+                                                 bool(self.meta.get("tag_features")))
         else:
             raise ValueError(f"unknown NER backend {self.backend!r}; use 'lstm', 'crf' or 'ensemble'")
         self.counts = _load_counts(model_dir / "vocab.tsv")
@@ -845,21 +839,6 @@ class NerStage:
     def _doc_flags(self, sentences: Sequence[Sequence[str]]) -> tuple[str, ...]:
         """`document_flags` when the CRF was trained with them (meta.json "doc_features")."""
         return document_flags(sentences) if self.meta.get("doc_features") else ()
-
-    def tag_norms(self, norms: Sequence[str],
-                  tags: Sequence[TagInfo | None] | None = None,
-                  doc: Sequence[str] = ()) -> tuple[list[str], list[float]]:
-        """BIO labels for one sentence of normalized tokens, and each label's marginal probability.
-
-        `tags`: per token `tag_info` from the tag stage (see `NerFeaturizer.sentence_features`).
-        """
-        if not norms:
-            return [], []
-        labels = self.tagger.tag(self.featurizer.sentence_features(norms, tags, doc))
-        scores = [
-            self.tagger.marginal(lab, i) if lab != "O" else 1.0 for i, lab in enumerate(labels)
-        ]
-        return labels, scores
 
     def _strip(self, tok: Token) -> tuple[int, str]:
         """(raw chars to drop at the start of the first token, normalized remainder)."""

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CrfScorer", "RowCache", "viterbi", "marginals", "export_weights", "weights_path"]
+__all__ = ["CrfScorer", "RowCache", "viterbi", "marginals", "export_weights", "average_weights",
+           "weights_path", "TARGET_PREFIX"]
+
+# Domain adaptation (Daume 2007): in training, sentences of the target corpus carry every feature
+# twice, as itself and with this prefix; the prefixed copy's weights are added to the shared ones on
+# export, so the exported model scores target-domain text with both and needs no prefixed features.
+TARGET_PREFIX = "T|"
 
 _CACHE_LIMIT = 40_000  # per-form vector rows kept (older half dropped when full)
 
@@ -101,21 +107,54 @@ def _read_crfsuite(path: Path) -> tuple[list[str], list[str], np.ndarray, np.nda
     return labels, attrs, w, trans
 
 
-def export_weights(path: Path) -> Path:
-    """Write the numpy copy of a crfsuite model (training calls this after each training)."""
-    labels, attrs, w, trans = _read_crfsuite(path)
-    out = weights_path(path)
+def _save(out: Path, labels: Sequence[str], attrs: Sequence[str], w: np.ndarray, trans: np.ndarray) -> Path:
     tmp = out.with_name(out.stem + ".tmp.npz")
     np.savez_compressed(tmp, labels=np.array(labels), attrs=np.array(attrs), weights=w, trans=trans)
     tmp.replace(out)
     return out
 
 
+def export_weights(path: Path, out: Path | None = None) -> Path:
+    """Write the numpy copy of a crfsuite model (training calls this after each training), with
+    `TARGET_PREFIX` copies folded into the shared attributes."""
+    labels, attrs, w, trans = _read_crfsuite(path)
+    folded: dict[str, np.ndarray] = {}
+    for a, row in zip(attrs, w):
+        base = a[len(TARGET_PREFIX):] if a.startswith(TARGET_PREFIX) else a
+        folded[base] = folded[base] + row if base in folded else row
+    names = sorted(folded)
+    table = np.array([folded[a] for a in names]) if names else np.zeros((0, len(labels)))
+    return _save(out or weights_path(path), labels, names, table, trans)
+
+
+def average_weights(parts: Sequence[Path], shares: Sequence[float], out: Path) -> Path:
+    """One CRF whose every weight is the `shares`-weighted mean of the parts' (numpy tables).
+
+    Why: a linear CRF's label scores are linear in its weights, so the averaged model scores each
+    sentence with the weighted mean of the parts' scores (a log-linear pool of the parts), at the
+    cost of one model. An attribute a part lacks has weight 0 there.
+    """
+    tables = [np.load(p) for p in parts]
+    labels = tables[0]["labels"].tolist()
+    if any(t["labels"].tolist() != labels for t in tables):
+        raise ValueError(f"NER parts {', '.join(map(str, parts))} have different label sets")
+    attrs = sorted(set().union(*(t["attrs"].tolist() for t in tables)))
+    index = {a: i for i, a in enumerate(attrs)}
+    w = np.zeros((len(attrs), len(labels)))
+    trans = np.zeros_like(tables[0]["trans"])
+    for t, share in zip(tables, shares):
+        rows = np.fromiter((index[a] for a in t["attrs"].tolist()), dtype=np.int64)
+        w[rows] += share * t["weights"]
+        trans += share * t["trans"]
+    return _save(out, labels, attrs, w, trans)
+
+
 class CrfScorer:
     """crfsuite's NER model as a weight table: attribute -> label scores, and transitions."""
 
     def __init__(self, path: Path) -> None:
-        table = weights_path(path)
+        """`path`: the weight table (.npz), or a crfsuite model (its table beside it, else the model)."""
+        table = path if path.suffix == ".npz" else weights_path(path)
         if table.exists():  # written at training time: loads in milliseconds
             z = np.load(table)
             self.labels = z["labels"].tolist()
