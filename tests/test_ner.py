@@ -522,3 +522,27 @@ def test_averaged_crf_scores_are_the_mean(crf_case: dict, tmp_path: Path) -> Non
     np.testing.assert_allclose(tm, 0.3 * ta + 0.7 * tb)
     for x, y, m in zip(*em):
         np.testing.assert_allclose(m, 0.3 * x + 0.7 * y, atol=1e-9)
+
+
+def test_average_weights_aligns_labels_by_name(tmp_path: Path) -> None:
+    """crfsuite numbers labels in order of first appearance, so parts may list them differently:
+    the average matches them by name, and refuses parts with different label sets."""
+    import numpy as np
+
+    from pipeline.stages.ner_crf import average_weights
+
+    def table(name: str, labels: list[str], attrs: list[str], w: list[list[float]], trans) -> Path:
+        path = tmp_path / f"{name}.npz"
+        np.savez(path, labels=np.array(labels), attrs=np.array(attrs), weights=np.array(w, dtype=float),
+                 trans=np.array(trans, dtype=float))
+        return path
+
+    a = table("a", ["O", "B-PER"], ["w=x"], [[1.0, 2.0]], [[0.0, 1.0], [2.0, 3.0]])
+    b = table("b", ["B-PER", "O"], ["w=x", "w=y"], [[4.0, 3.0], [5.0, 6.0]], [[3.0, 2.0], [1.0, 0.0]])
+    z = np.load(average_weights([a, b], [0.5, 0.5], tmp_path / "avg.npz"))
+    assert z["labels"].tolist() == ["O", "B-PER"] and z["attrs"].tolist() == ["w=x", "w=y"]
+    np.testing.assert_allclose(z["weights"], [[2.0, 3.0], [3.0, 2.5]])  # w=y: 0 in a
+    np.testing.assert_allclose(z["trans"], [[0.0, 1.0], [2.0, 3.0]])  # b's, reordered, is a's
+    c = table("c", ["O", "B-LOC"], ["w=x"], [[1.0, 2.0]], [[0.0, 0.0], [0.0, 0.0]])
+    with pytest.raises(ValueError, match="label sets"):
+        average_weights([a, c], [0.5, 0.5], tmp_path / "bad.npz")

@@ -489,11 +489,16 @@ class NerFeaturizer:
         else:
             own.append("cf=none")
         pfirst = self._firsts(w, cands)
-        out = (own, *([f"{off}:{f}" for f in ctx] for off in ("-2", "-1", "+1", "+2")), pfirst)
+        if len(self._first_cache) >= _MAX_CACHE:
+            _evict_half(self._first_cache)
+        self._first_cache[w] = pfirst  # `phrase_firsts` of this form, known now
+        parts = (own, *([f"{off}:{f}" for f in ctx] for off in ("-2", "-1", "+1", "+2")))
         known = self.known
         # tuples, not lists: tuples of strings drop out of the garbage collector's tracking, and
         # a cache of tens of thousands of lists made every full collection slow (~20% of the stage)
-        return tuple(tuple(f for f in part if known is None or f in known) for part in out[:5]) + (pfirst,)
+        if known is None:
+            return (*map(tuple, parts), pfirst)
+        return (*(tuple(f for f in part if f in known) for part in parts), pfirst)
 
     def _firsts(self, w: str, cands: Sequence[tuple[int, str]]) -> tuple[str, ...]:
         return tuple(f for f in (w, *(r for _, r in cands)) if f in self.phrase_first)
@@ -566,7 +571,9 @@ class NerFeaturizer:
             feats.append("tal")
         out = (feats, ["-1:" + f for f in feats], ["+1:" + f for f in feats])
         known = self.known
-        return tuple(tuple(f for f in part if known is None or f in known) for part in out)
+        if known is None:
+            return tuple(map(tuple, out))
+        return tuple(tuple(f for f in part if f in known) for part in out)
 
     def sentence_features(self, norms: Sequence[str],
                           tags: Sequence[TagInfo | None] | None = None,
@@ -800,9 +807,8 @@ class NerStage:
             from pipeline.stages.ner_crf import CrfScorer
 
             self.scorer = CrfScorer(path)
-            # features the model has no weight for are never built into rows (speed)
-            self.featurizer = NerFeaturizer.load(model_dir, frozenset(self.scorer.attr_index),
-                                                 bool(self.meta.get("tag_features")))
+            # no `known` filter: the scorer's rows look every feature up in its table anyway
+            self.featurizer = NerFeaturizer.load(model_dir, None, bool(self.meta.get("tag_features")))
         else:
             raise ValueError(f"unknown NER backend {self.backend!r}; use 'lstm', 'crf' or 'ensemble'")
         self.counts = _load_counts(model_dir / "vocab.tsv")

@@ -12,6 +12,7 @@ compare them).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -136,16 +137,18 @@ def average_weights(parts: Sequence[Path], shares: Sequence[float], out: Path) -
     """
     tables = [np.load(p) for p in parts]
     labels = tables[0]["labels"].tolist()
-    if any(t["labels"].tolist() != labels for t in tables):
+    if any(sorted(t["labels"].tolist()) != sorted(labels) for t in tables):
         raise ValueError(f"NER parts {', '.join(map(str, parts))} have different label sets")
     attrs = sorted(set().union(*(t["attrs"].tolist() for t in tables)))
     index = {a: i for i, a in enumerate(attrs)}
     w = np.zeros((len(attrs), len(labels)))
     trans = np.zeros_like(tables[0]["trans"])
     for t, share in zip(tables, shares):
+        own = t["labels"].tolist()  # crfsuite numbers labels in order of first appearance
+        cols = [own.index(lab) for lab in labels]
         rows = np.fromiter((index[a] for a in t["attrs"].tolist()), dtype=np.int64)
-        w[rows] += share * t["weights"]
-        trans += share * t["trans"]
+        w[rows] += share * t["weights"][:, cols]
+        trans += share * t["trans"][np.ix_(cols, cols)]
     return _save(out, labels, attrs, w, trans)
 
 
@@ -229,15 +232,17 @@ class RowCache:
         return np.fromiter((rows[k] for k in keys), dtype=np.int64, count=len(keys))
 
     def _add(self, keys: list, features) -> None:
-        index = self.scorer.attr_index
+        get = self.scorer.attr_index.get
         unknown = len(self.scorer.weights) - 1
+        zero = repeat(unknown)
         flat: list[int] = []
         starts: list[int] = []
         for k in keys:
             for part in features(k)[: self.parts]:
                 starts.append(len(flat))
-                flat.extend(index[f] for f in part if f in index)
-                flat.append(unknown)  # a zero row: keeps every segment non-empty
+                # features without a weight point at the zero row (cheaper than filtering them)
+                flat.extend(map(get, part, zero))
+                flat.append(unknown)  # keeps every segment non-empty
         sums = np.add.reduceat(self.scorer.weights[flat], starts, axis=0)
         first = len(self.rows)
         need = first + len(keys)
