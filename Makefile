@@ -32,11 +32,13 @@ lint: setup
 	$(PY) -m ruff format --check pipeline tests bench
 
 # Rebuild every shipped lexicon and model from DATA_DIR (fixed seeds: the same files each time).
+# The stanza models (models/stanza, an optional tag backend) have their own command: see models/cards/tag.md.
 train: setup
 	$(PY) -m pipeline.training.build_date_lexicon
 	$(PY) -m pipeline.training.build_places --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner_lexicons --data $(DATA_DIR)
 	$(PY) -m pipeline.training.tag train --data $(DATA_DIR)
+	$(PY) -m pipeline.training.ner_clusters --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner train --data $(DATA_DIR)
 
 # The optional BiLSTM-CRF NER model (not shipped: it scores below the CRF, see models/cards/ner.md);
