@@ -20,6 +20,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -e '.[dev]'
 	touch $@
 
+# gensim, for the NER word clusters: needed by `make train` only
+$(VENV)/.installed-train: $(VENV)/.installed
+	$(PY) -m pip install -e '.[train]'
+	touch $@
+
 extract: setup
 	$(VENV)/bin/arabic-ie extract $(IN) --out $(OUT)
 
@@ -33,7 +38,7 @@ lint: setup
 
 # Rebuild every shipped lexicon and model from DATA_DIR (fixed seeds: the same files each time).
 # The stanza models (models/stanza, an optional tag backend) have their own command: see models/cards/tag.md.
-train: setup
+train: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.build_date_lexicon
 	$(PY) -m pipeline.training.build_places --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner_lexicons --data $(DATA_DIR)
