@@ -373,9 +373,7 @@ class NerFeaturizer:
     VERSION = 1
 
     def __init__(self, gazetteers: Mapping[str, frozenset[str]], phrases: Mapping[tuple[str, ...], str],
-                 clusters: Mapping[str, tuple[str, ...]], known: frozenset[str] | None = None,
-                 use_tags: bool = False) -> None:
-        self.known = known  # run time: attributes the model has weights for; others are dropped
+                 clusters: Mapping[str, tuple[str, ...]], use_tags: bool = False) -> None:
         # Tag-stage features (stem UPOS, proclitics, article, stem; and of the ±1 neighbours): on
         # when the model was trained with them (meta.json "tag_features").
         self.use_tags = use_tags
@@ -389,13 +387,8 @@ class NerFeaturizer:
         self._first_cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
-    def load(cls, model_dir: Path | None = None, known: frozenset[str] | None = None,
-             use_tags: bool = False) -> NerFeaturizer:
-        """Gazetteers from pipeline/lexicons, clusters from `model_dir` (models/ner) when present.
-
-        `known` (run time): the model's attributes. Features outside it carry no weight, and
-        dropping them before they reach crfsuite roughly halves tagging time.
-        """
+    def load(cls, model_dir: Path | None = None, use_tags: bool = False) -> NerFeaturizer:
+        """Gazetteers from pipeline/lexicons, clusters from `model_dir` (models/ner) when present."""
         model_dir = model_dir or models_dir() / "ner"
         gaz: dict[str, set[str]] = {"country": set(), "city": set(), "given": set(),
                                     "surname": set(), "foreign": set()}
@@ -419,7 +412,7 @@ class NerFeaturizer:
                     if not line.startswith("#"):
                         w, *ids = line.rstrip("\n").split("\t")
                         clusters[w] = tuple(ids)
-        return cls({k: frozenset(v) for k, v in gaz.items()}, phrases, clusters, known, use_tags)
+        return cls({k: frozenset(v) for k, v in gaz.items()}, phrases, clusters, use_tags)
 
     def _lookup(self, w: str, cands: list[tuple[int, str]]) -> list[str]:
         flags = []
@@ -431,7 +424,7 @@ class NerFeaturizer:
         return flags
 
     def _type_features(self, w: str) -> tuple[tuple[str, ...], ...]:
-        """`build_type_features`, cached per form (training, the crfsuite reference path, the BiLSTM)."""
+        """`build_type_features`, cached per form (for `sentence_features`: training, the BiLSTM)."""
         cached = self._cache.get(w)
         if cached is not None:
             return cached
@@ -494,12 +487,9 @@ class NerFeaturizer:
             _evict_half(self._first_cache)
         self._first_cache[w] = pfirst  # `phrase_firsts` of this form, known now
         parts = (own, *([f"{off}:{f}" for f in ctx] for off in ("-2", "-1", "+1", "+2")))
-        known = self.known
         # tuples, not lists: tuples of strings drop out of the garbage collector's tracking, and
         # a cache of tens of thousands of lists made every full collection slow (~20% of the stage)
-        if known is None:
-            return (*map(tuple, parts), pfirst)
-        return (*(tuple(f for f in part if f in known) for part in parts), pfirst)
+        return (*map(tuple, parts), pfirst)
 
     def _firsts(self, w: str, cands: Sequence[tuple[int, str]]) -> tuple[str, ...]:
         return tuple(f for f in (w, *(r for _, r in cands)) if f in self.phrase_first)
@@ -570,11 +560,7 @@ class NerFeaturizer:
             feats.append("ts=" + stem)
         if stem.startswith("ال") and len(stem) > 3:
             feats.append("tal")
-        out = (feats, ["-1:" + f for f in feats], ["+1:" + f for f in feats])
-        known = self.known
-        if known is None:
-            return tuple(map(tuple, out))
-        return tuple(tuple(f for f in part if f in known) for part in out)
+        return tuple(feats), tuple("-1:" + f for f in feats), tuple("+1:" + f for f in feats)
 
     def sentence_features(self, norms: Sequence[str],
                           tags: Sequence[TagInfo | None] | None = None,
@@ -587,7 +573,6 @@ class NerFeaturizer:
         """
         types = [self._type_features(w) for w in norms]
         phrase = self._phrase_tags(norms, [t[5] for t in types])
-        known = self.known
         n = len(norms)
         tfs = None
         if self.use_tags:
@@ -608,16 +593,12 @@ class NerFeaturizer:
                 f.extend(types[i - 2][1])
             if i >= 1:
                 f.extend(types[i - 1][2])
-                bg = "bg-=" + norms[i - 1] + "|" + norms[i]
-                if known is None or bg in known:
-                    f.append(bg)
+                f.append("bg-=" + norms[i - 1] + "|" + norms[i])
             else:
                 f.append("BOS")
             if i + 1 < n:
                 f.extend(types[i + 1][3])
-                bg = "bg+=" + norms[i] + "|" + norms[i + 1]
-                if known is None or bg in known:
-                    f.append(bg)
+                f.append("bg+=" + norms[i] + "|" + norms[i + 1])
             else:
                 f.append("EOS")
             if i + 2 < n:
@@ -626,12 +607,10 @@ class NerFeaturizer:
                 f.append("ph=" + phrase[i])
             for flag in doc:  # document flags, alone and with the token's gazetteer flags/clusters
                 own = types[i][0]
-                extra = ["d=" + flag, *(f"d={flag}|{x}" for x in own
-                                        if x.startswith(("g=", "cc=")))]
-                f.extend(x for x in extra if known is None or x in known)
+                f.append("d=" + flag)
+                f.extend(f"d={flag}|{x}" for x in own if x.startswith(("g=", "cc=")))
             out.append(f)
         return out
-
 
     def document_emissions(self, sentences: Sequence[Sequence[str]],
                            tags: Sequence[Sequence[TagInfo | None] | None] | None,
@@ -797,7 +776,7 @@ class NerStage:
                 )
             from pipeline.stages.ner_lstm import LstmTagger
 
-            self.featurizer = NerFeaturizer.load(model_dir, None, True)
+            self.featurizer = NerFeaturizer.load(model_dir, True)
             self.lstm = LstmTagger(model_dir, self.featurizer)
         elif self.backend == "crf":
             path = model_dir / "ner.weights.npz"
@@ -808,8 +787,7 @@ class NerStage:
             from pipeline.stages.ner_crf import CrfScorer
 
             self.scorer = CrfScorer(path)
-            # no `known` filter: the scorer's rows look every feature up in its table anyway
-            self.featurizer = NerFeaturizer.load(model_dir, None, bool(self.meta.get("tag_features")))
+            self.featurizer = NerFeaturizer.load(model_dir, bool(self.meta.get("tag_features")))
         else:
             raise ValueError(f"unknown NER backend {self.backend!r}; use 'lstm', 'crf' or 'ensemble'")
         self.counts = _load_counts(model_dir / "vocab.tsv")

@@ -156,15 +156,11 @@ class CrfScorer:
     """crfsuite's NER model as a weight table: attribute -> label scores, and transitions."""
 
     def __init__(self, path: Path) -> None:
-        """`path`: the weight table (.npz), or a crfsuite model (its table beside it, else the model)."""
-        table = path if path.suffix == ".npz" else weights_path(path)
-        if table.exists():  # written at training time: loads in milliseconds
-            z = np.load(table)
-            self.labels = z["labels"].tolist()
-            attrs = z["attrs"].tolist()
-            w, self.trans = z["weights"], z["trans"]
-        else:  # crfsuite's own dump: ~0.4 s
-            self.labels, attrs, w, self.trans = _read_crfsuite(path)
+        """`path`: a weight table (.npz) written by `export_weights` or `average_weights`."""
+        z = np.load(path)
+        self.labels = z["labels"].tolist()
+        attrs = z["attrs"].tolist()
+        w, self.trans = z["weights"], z["trans"]
         self.attr_index = {a: i for i, a in enumerate(attrs)}
         self.weights = np.vstack([w, np.zeros((1, w.shape[1]))])  # last row: unknown (zero)
         lab = {x: i for i, x in enumerate(self.labels)}
