@@ -43,7 +43,9 @@ def _same_tables(a, b):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_killed_run_leaves_no_table_and_resume_equals_full_run(tmp_path, seed_text, sig):
-    src = _corpus(tmp_path, seed_text)
+    # 40 shards of 5: after the second one appears, seconds of work remain for the signal to land in,
+    # even when the test process is starved on a busy machine (120 documents once lost that race)
+    src = _corpus(tmp_path, seed_text, n=200)
     full = tmp_path / "full"
     assert _cli(str(src), "--out", str(full)).wait(timeout=300) == 0
 
