@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,12 +17,19 @@ from pipeline.table import read_table
 TABLES = ("mentions.csv", "entities.csv", "documents.csv")
 
 
+def _default_sigint() -> None:
+    # A shell starts background jobs with SIGINT ignored, and Python then installs no Ctrl-C handler:
+    # under `./.ci/run &` the interrupt test's signal did nothing. The child gets the default back.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _cli(*args: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "extract", *args, "--quiet"],
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
     )
 
 
@@ -44,31 +50,21 @@ def _same_tables(a, b):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_killed_run_leaves_no_table_and_resume_equals_full_run(tmp_path, seed_text, sig):
-    # 40 shards of 5: after the second one appears, seconds of work remain for the signal to land in,
-    # even when the test process is starved on a busy machine (120 documents once lost that race)
-    src = _corpus(tmp_path, seed_text, n=200)
+    src = _corpus(tmp_path, seed_text)
     full = tmp_path / "full"
     assert _cli(str(src), "--out", str(full)).wait(timeout=300) == 0
 
     out = tmp_path / "out"
     env = {"ARABIC_IE_SHARD_DOCS": "5"}
+    proc = _cli(str(src), "--out", str(out), env=env)
     work = out / WORK_DIR
-    # The signal races the run: if the run wins (it finished, or was stopped before two shards), the
-    # attempt says nothing about interruption, so it is made again from scratch, up to three times.
-    missed = []
-    for _ in range(3):
-        shutil.rmtree(out, ignore_errors=True)
-        proc = _cli(str(src), "--out", str(out), env=env)
-        deadline = time.time() + 120
-        while time.time() < deadline and len(list(work.glob("shard-*.pkl"))) < 2:
-            time.sleep(0.05)
-        proc.send_signal(sig)
-        code = proc.wait(timeout=60)
-        if len(list(work.glob("shard-*.pkl"))) >= 2:
-            break
-        missed.append((code, proc.stderr.read().decode()[-300:]))
-    else:
-        pytest.fail(f"the run was never interrupted with two shards saved: {missed}")
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(work.glob("shard-*.pkl"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    code = proc.wait(timeout=60)
+    if len(list(work.glob("shard-*.pkl"))) < 2:
+        pytest.fail("the run finished before it could be interrupted")
     assert code != 0
     assert not any((out / t).exists() for t in TABLES)  # nothing half-written, nothing final
     assert not list(out.glob(".*.tmp"))
