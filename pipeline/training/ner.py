@@ -79,19 +79,17 @@ def tag_infos(sents: Sequence[Sentence], tagger=None) -> list[list[TagInfo]]:
     return tag_sentences_info([[t for t, _ in s] for s in sents], tagger or TagStage())
 
 
-def _features(feat: NerFeaturizer, splits: dict[str, list[Sentence]], name: str, tag_features: bool,
+def _features(feat: NerFeaturizer, sents: list[Sentence], infos: Sequence[list[TagInfo] | None],
               doc_features: bool) -> Iterable[tuple[list[list[str]], list[str]]]:
-    """(features, labels) of every sentence of a training set."""
-    sents = splits[name]
-    infos = tag_infos(sents) if tag_features else [None] * len(sents)
+    """(features, labels) of every sentence of a training set; `infos`: its `tag_infos` (or Nones)."""
     docs = [document_flags([[t for t, _ in x] for x in sents[g: g + DOC_SIZE]])
             if doc_features else () for g in range(0, len(sents), DOC_SIZE)]
     for k, (sent, info) in enumerate(zip(sents, infos)):
         yield feat.sentence_features([t for t, _ in sent], info, docs[k // DOC_SIZE]), [lab for _, lab in sent]
 
 
-def _train_part(feat: NerFeaturizer, splits: dict[str, list[Sentence]], sets: Sequence[str],
-                target: Sequence[str], params: dict, weights: dict[str, int], tag_features: bool,
+def _train_part(feat: NerFeaturizer, splits: dict[str, list[Sentence]], infos: dict[str, list],
+                sets: Sequence[str], target: Sequence[str], params: dict, weights: dict[str, int],
                 doc_features: bool, model: Path, t0: float) -> tuple[Path, int]:
     """Train one CRF on `sets` (sentences of `target` sets also with prefixed copies of their
     features); write `model` and its numpy table beside it. Returns the table and the token count."""
@@ -102,7 +100,7 @@ def _train_part(feat: NerFeaturizer, splits: dict[str, list[Sentence]], sets: Se
     for name in sets:
         copy = name in target
         for _ in range(weights.get(name, 1)):
-            for feats, labels in _features(feat, splits, name, tag_features, doc_features):
+            for feats, labels in _features(feat, splits[name], infos[name], doc_features):
                 if copy:
                     feats = [f + [TARGET_PREFIX + x for x in f] for f in feats]
                 trainer.append(feats, labels)
@@ -134,10 +132,13 @@ def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
     parts = [(list(sets), [], 1.0 - adapt_share if adapt_sets else 1.0)]
     if adapt_sets:
         parts.append(([*sets, *adapt_sets], list(sets), adapt_share))
+    # the tag stage runs once per set, though a set may feed both parts (and repeat within one)
+    infos = {name: tag_infos(splits[name]) if tag_features else [None] * len(splits[name])
+             for name in dict.fromkeys(n for p in parts for n in p[0])}
     tables, part_meta = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for k, (part_sets, target, share) in enumerate(parts):
-            table, n_tok = _train_part(feat, splits, part_sets, target, params, weights, tag_features,
+            table, n_tok = _train_part(feat, splits, infos, part_sets, target, params, weights,
                                        doc_features, Path(tmp) / f"part{k}.crfsuite", t0)
             tables.append(table)
             part_meta.append({"sets": part_sets, "target_sets": target, "share": share,
