@@ -8,11 +8,15 @@ that cannot be written).
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import signal
 import sys
 import tempfile
 import time
+from collections import deque
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 __all__ = ["main"]
@@ -57,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--scheduler", help="address of a running Dask scheduler (with --engine dask)")
     ex.add_argument(
+        "--scheduler-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for the --scheduler to answer (default 10)",
+    )
+    ex.add_argument(
         "--resume",
         action="store_true",
         help="finish a stopped run: keep the documents it saved in OUT and process the rest",
@@ -79,9 +90,22 @@ def _raise_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _versions() -> dict[str, str]:
+    import platform
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for dist in ("arabic-ie", "numpy", "pandas", "pyarrow", "regex"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = ""
+    return out
+
+
 def _extract(args: argparse.Namespace) -> int:
-    from pipeline.engine import run_rows
-    from pipeline.io import InputError, iter_documents, parse_date
+    from pipeline.engine import EngineError, run_rows
+    from pipeline.io import InputError, document_digest, iter_documents, parse_date
     from pipeline.pipeline import Pipeline
     from pipeline.store import ResumeError, RunStore
 
@@ -93,10 +117,13 @@ def _extract(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.scheduler and args.engine != "dask":
         raise UsageError("--scheduler needs --engine dask")
+    if args.inputs.count("-") > 1:
+        raise UsageError("- (standard input) can be given only once")
     out = Path(args.out)
     _check_writable(out)
 
     t0 = time.perf_counter()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     signature = {
         "inputs": [str(Path(i).resolve()) if i != "-" else i for i in args.inputs],
         "date": args.date,
@@ -108,10 +135,27 @@ def _extract(args: argparse.Namespace) -> int:
     except ResumeError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
-        raise UsageError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot use output folder {out}: {exc.strerror or exc}") from None
+    for line in store.log:
+        if not args.quiet:
+            print(f"arabic-ie: {line}", file=sys.stderr)
+    docs = _resumed(store, iter_documents(args.inputs, default_date), args.quiet, document_digest)
     skip = store.done
-    docs = (d for i, d in enumerate(iter_documents(args.inputs, default_date)) if i >= skip)
-    results = run_rows(Pipeline.default, docs, args.jobs, args.engine, args.scheduler)
+    digests: deque[str] = deque()
+
+    def pending():
+        for doc in docs:
+            digests.append(document_digest(doc))
+            yield doc
+
+    results = run_rows(
+        Pipeline.default,
+        pending(),
+        args.jobs,
+        args.engine,
+        args.scheduler,
+        scheduler_timeout=args.scheduler_timeout,
+    )
     show = not args.quiet and sys.stderr.isatty()
     if show:
         from tqdm import tqdm
@@ -121,23 +165,37 @@ def _extract(args: argparse.Namespace) -> int:
     index = skip
     try:
         for rows in results:
-            store.add(index, rows)
+            store.add(index, rows, digests.popleft())
             index += 1
             for row in rows["documents"]:
                 if row["error"] and not args.quiet:
                     _report(f"error: {row['error']}", results if show else None)
+        manifest = {
+            "started": started,
+            "seconds": round(time.perf_counter() - t0, 3),
+            "resumed_documents": skip,
+            "versions": _versions(),
+            "options": {"date": args.date, "jobs": args.jobs, "engine": args.engine},
+        }
+        paths, _ = store.finish(manifest)
     except KeyboardInterrupt:
         store.flush()
         print(
-            f"arabic-ie: interrupted after {store.done} documents; no table was written. "
+            f"arabic-ie: interrupted after {store.done} documents; no table was replaced. "
             "Run the same command with --resume to finish.",
             file=sys.stderr,
         )
         return 130
-    try:
-        paths = store.finish()
+    except EngineError as exc:
+        _save_progress(store)
+        raise UsageError(str(exc)) from None
     except OSError as exc:
-        raise UsageError(f"cannot write tables to {out}: {exc.strerror or exc}") from None
+        saved = _save_progress(store)
+        raise UsageError(
+            f"cannot write to {out}: {exc.strerror or exc}"
+            + (f" ({exc.filename})" if getattr(exc, "filename", None) else "")
+            + f"; {saved} documents are saved: make room, then run the same command with --resume"
+        ) from None
     if not args.quiet:
         print(
             f"{store.counts['documents']} documents ({store.failed} failed), "
@@ -146,6 +204,34 @@ def _extract(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_FAILURES if store.failed else EXIT_OK
+
+
+def _save_progress(store) -> int:
+    """Save what can be saved after a failure; the number of documents kept for --resume."""
+    try:
+        store.flush()
+    except OSError:
+        store.buffer = []
+    return store.done
+
+
+def _resumed(store, docs: Iterator, quiet: bool, digest) -> Iterator:
+    """The documents still to process. On --resume, each saved document is compared with the input
+    as it is now; from the first one that changed, the saved rows are dropped and processed again
+    (a saved row must never describe a text that is no longer there)."""
+    for index in range(store.done):
+        doc = next(docs, None)
+        if doc is not None and digest(doc) == store.digests[index]:
+            continue
+        what = "the input has fewer documents" if doc is None else f"document {doc.id!r} changed"
+        if not quiet:
+            print(
+                f"arabic-ie: {what} since the stopped run; processing again from there",
+                file=sys.stderr,
+            )
+        store.truncate(index)
+        return itertools.chain([doc] if doc is not None else [], docs)
+    return docs
 
 
 def _report(message: str, bar) -> None:

@@ -7,6 +7,7 @@ what the tables need and are far cheaper to move between processes than tokens.
 
 from __future__ import annotations
 
+import datetime as _dt
 import multiprocessing as mp
 import signal
 import time
@@ -20,13 +21,42 @@ from pipeline.table import Rows, document_rows
 if TYPE_CHECKING:
     from pipeline.pipeline import Pipeline
 
-__all__ = ["MAX_CHARS", "process_one", "process_rows", "run_local", "run_rows", "split_text"]
+__all__ = [
+    "MAX_CHARS",
+    "EngineError",
+    "process_one",
+    "process_rows",
+    "run_local",
+    "run_rows",
+    "split_text",
+]
 
 # A document longer than this is processed in pieces cut at line breaks, so that memory stays
 # bounded on a 50 MB file; offsets are shifted back, so the rows are those of the whole text.
 MAX_CHARS = 500_000
 
+# How long to wait for a Dask scheduler given with --scheduler before giving up (seconds).
+SCHEDULER_TIMEOUT = 10.0
+
 _WORKER_PIPELINE: Pipeline | None = None
+
+
+class EngineError(RuntimeError):
+    """The engine itself cannot run (a scheduler that cannot be reached, a lost cluster)."""
+
+
+def _run_stages(stages: Iterable[Callable[[Document], Document]], doc: Document) -> Document:
+    """Run stages on one document, turning any exception into `doc.error` (the run must go on)."""
+    try:
+        for stage in stages:
+            doc = stage(doc)
+    except Exception as exc:  # noqa: BLE001 - the error is reported per document
+        doc.error = (
+            f"{doc.meta.get('source') or doc.id}: {type(exc).__name__} while processing: {exc}"
+        )
+        doc.mentions = []
+        doc.entities = []
+    return doc
 
 
 def process_one(pipeline: Pipeline, doc: Document) -> Document:
@@ -34,14 +64,7 @@ def process_one(pipeline: Pipeline, doc: Document) -> Document:
     if doc.error:
         return doc
     t0 = time.perf_counter()
-    try:
-        doc = pipeline(doc)
-    except Exception as exc:  # noqa: BLE001 - the run must go on; the error is reported per document
-        doc.error = (
-            f"{doc.meta.get('source') or doc.id}: {type(exc).__name__} while processing: {exc}"
-        )
-        doc.mentions = []
-        doc.entities = []
+    doc = _run_stages(pipeline.stages, doc)
     doc.meta["seconds"] = round(time.perf_counter() - t0, 6)
     return doc
 
@@ -65,39 +88,48 @@ def process_rows(pipeline: Pipeline, doc: Document) -> Rows:
     """Process one document into its table rows; long documents go through in pieces."""
     if doc.error or len(doc.raw) <= MAX_CHARS:
         return document_rows(process_one(pipeline, doc))
-    merged: Rows = {"mentions": [], "entities": [], "documents": []}
-    n_mentions = n_entities = n_tokens = n_sentences = 0
-    seconds = 0.0
+    doc, n_tokens = _process_long(pipeline, doc)
+    rows = document_rows(doc)
+    if not doc.error:
+        rows["documents"][0]["tokens"] = n_tokens
+    return rows
+
+
+def _process_long(pipeline: Pipeline, doc: Document) -> tuple[Document, int]:
+    """A long document, piece by piece through every stage but resolution, then resolved whole.
+
+    Why: the stages before resolution look at a sentence or a few at a time, so pieces cut at line
+    breaks give them what the whole text would; resolution groups mentions across the document
+    (one person named in every piece is one entity), so it runs once, on all the mentions. The
+    date inferred from the first piece anchors the relative dates of the later ones. Only the
+    mentions of each piece are kept: memory stays bounded by the piece, not the document.
+    """
+    resolvers = [s for s in pipeline.stages if s.name == "resolve"]
+    before = [s for s in pipeline.stages if s.name != "resolve"]
+    t0 = time.perf_counter()
+    anchor = doc.date
+    n_tokens = n_sentences = 0
     for offset, piece in split_text(doc.raw):
-        part = Document(id=doc.id, raw=piece, date=doc.date, meta=dict(doc.meta))
-        part = process_one(pipeline, part)
+        part = Document(id=doc.id, raw=piece, date=anchor, meta=dict(doc.meta))
+        part = _run_stages(before, part)
         if part.error:
-            doc.error = part.error
-            return document_rows(doc)
-        rows = document_rows(part)
-        renamed: dict[str, str] = {}
-        for e in rows["entities"]:
-            n_entities += 1
-            renamed[e["entity_id"]] = f"{doc.id}#e{n_entities}"
-            e["entity_id"] = renamed[e["entity_id"]]
-            e["first_start"] += offset
-            merged["entities"].append(e)
-        for m in rows["mentions"]:
-            n_mentions += 1
-            m["mention_id"] = f"{doc.id}#m{n_mentions}"
-            m["entity_id"] = renamed.get(m["entity_id"], m["entity_id"])
-            m["start"] += offset
-            m["end"] += offset
-            m["sentence"] += n_sentences if m["sentence"] >= 0 else 0
-            merged["mentions"].append(m)
+            doc.error, doc.mentions, doc.entities = part.error, [], []
+            return doc, 0
+        inferred = part.meta.get("date_inferred")
+        if anchor is None and inferred:
+            anchor = _dt.date.fromisoformat(inferred)
+            doc.meta["date_inferred"] = inferred
+        for m in part.mentions:
+            m.start += offset
+            m.end += offset
+            if m.sentence >= 0:
+                m.sentence += n_sentences
+            doc.mentions.append(m)
         n_tokens += len(part.tokens)
         n_sentences += len(part.sentences)
-        seconds += float(part.meta.get("seconds", 0.0))
-    doc.meta["seconds"] = round(seconds, 6)
-    row = document_rows(doc)["documents"][0]
-    row.update(tokens=n_tokens, mentions=n_mentions)
-    merged["documents"].append(row)
-    return merged
+    doc = _run_stages(resolvers, doc)
+    doc.meta["seconds"] = round(time.perf_counter() - t0, 6)
+    return doc, n_tokens
 
 
 def _worker_signals() -> None:
@@ -143,10 +175,14 @@ def run_rows(
     engine: str = "local",
     scheduler: str | None = None,
     batch_size: int = 8,
+    scheduler_timeout: float = SCHEDULER_TIMEOUT,
 ) -> Iterator[Rows]:
-    """Yield each document's table rows, in input order, on the chosen engine."""
+    """Yield each document's table rows, in input order, on the chosen engine.
+
+    Raises EngineError (at the first document) when the engine cannot run.
+    """
     if engine == "dask":
-        yield from _run_dask(docs, n_process, scheduler, batch_size)
+        yield from _run_dask(docs, n_process, scheduler, batch_size, scheduler_timeout)
         return
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r}; choose local or dask")
@@ -180,7 +216,11 @@ def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
 
 
 def _run_dask(
-    docs: Iterable[Document], n_workers: int, scheduler: str | None, batch_size: int
+    docs: Iterable[Document],
+    n_workers: int,
+    scheduler: str | None,
+    batch_size: int,
+    timeout: float = SCHEDULER_TIMEOUT,
 ) -> Iterator[Rows]:
     try:
         from dask.distributed import Client, LocalCluster
@@ -190,7 +230,13 @@ def _run_dask(
         ) from exc
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=f"{timeout}s")
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise EngineError(
+                f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no answer'})"
+            ) from None
     else:
         cluster = LocalCluster(
             n_workers=max(1, n_workers),
@@ -208,6 +254,8 @@ def _run_dask(
                 yield from in_flight.popleft().result()
         while in_flight:
             yield from in_flight.popleft().result()
+    except (OSError, TimeoutError) as exc:
+        raise EngineError(f"lost the Dask cluster: {type(exc).__name__}: {exc}") from None
     finally:
         client.close()
         if cluster is not None:

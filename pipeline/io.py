@@ -9,18 +9,30 @@ from __future__ import annotations
 import codecs
 import datetime as _dt
 import gzip
+import hashlib
 import json
+import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.document import Document
+from pipeline.publish import JOURNAL, MANIFEST, WORK_DIR, own_manifest, pending_journal
 
-__all__ = ["InputError", "decode_bytes", "decode_text", "iter_documents", "parse_date"]
+__all__ = [
+    "InputError",
+    "decode_bytes",
+    "decode_text",
+    "document_digest",
+    "iter_documents",
+    "parse_date",
+]
 
-# A NUL byte never occurs in text we can process; in the first 8 KiB it marks a binary file.
-_SNIFF = 8192
+# An id that starts with one of these would be read as a formula by a spreadsheet (OWASP CSV
+# injection); such ids are prefixed with an apostrophe, as OWASP recommends.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class InputError(ValueError):
@@ -28,14 +40,51 @@ class InputError(ValueError):
 
 
 def parse_date(value: object, where: str = "") -> _dt.date | None:
-    """Read a document date (YYYY-MM-DD, optionally followed by a time); None when empty."""
+    """Read a document date: a string YYYY-MM-DD, optionally with an ISO time; None when empty.
+
+    Strict on purpose: `20240809` (a number) or `2024-08-09T99:99 garbage` anchors every relative
+    date of the document, so a value that is not plainly a date is an error, not a guess.
+    """
     if value is None or value == "":
         return None
-    text = str(value).strip()
+    if not isinstance(value, str):
+        raise InputError(
+            f"{where}date {json.dumps(value)} is a {type(value).__name__}, not a string YYYY-MM-DD"
+        )
+    text = value.strip()
     try:
-        return _dt.date.fromisoformat(text[:10])
+        if len(text) == 10:
+            return _dt.date.fromisoformat(text)
+        if len(text) > 10 and text[10] in "T ":
+            return _dt.datetime.fromisoformat(text).date()
     except ValueError:
-        raise InputError(f"{where}date {text!r} is not YYYY-MM-DD") from None
+        pass
+    raise InputError(f"{where}date {text!r} is not a date YYYY-MM-DD (optionally with an ISO time)")
+
+
+def _scrub(text: str) -> tuple[str, int]:
+    """Replace lone surrogates (not Unicode; they cannot be written as UTF-8) by U+FFFD, one for one.
+
+    One for one keeps every offset valid. They come from JSON escapes like "\\ud800" and from file
+    names that are not UTF-8 (Python maps their bytes to surrogates).
+    """
+    if _SURROGATE.search(text) is None:
+        return text, 0
+    return _SURROGATE.subn("\ufffd", text)
+
+
+def _note(doc: Document, warning: str) -> None:
+    old = doc.meta.get("warning", "")
+    doc.meta["warning"] = f"{old}; {warning}" if old else warning
+
+
+def document_digest(doc: Document) -> str:
+    """A hash of everything a document's rows depend on (to tell a changed input on --resume)."""
+    h = hashlib.sha256()
+    for part in (doc.id, doc.raw, doc.date.isoformat() if doc.date else "", doc.error,
+                 str(doc.meta.get("warning", ""))):  # fmt: skip
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
 
 
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
@@ -85,8 +134,9 @@ def decode_text(data: bytes) -> str:
             raise InputError(
                 f"has a UTF-16 byte-order mark but is not valid UTF-16: {exc}"
             ) from None
-    if b"\x00" in data[:_SNIFF]:
-        raise InputError("looks like a binary file (it contains NUL bytes), not text")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(f"looks like a binary file (a NUL byte at offset {nul}), not text")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -100,6 +150,72 @@ def decode_text(data: bytes) -> str:
 
 def _failed(doc_id: str, source: str, message: str) -> Document:
     return Document(id=doc_id, raw="", meta={"source": source}, error=message)
+
+
+def _own_outputs(folder: Path) -> set[str]:
+    """Names in `folder` that a run of this tool wrote there (tables, manifest): never input."""
+    names = {WORK_DIR}
+    manifest = own_manifest(folder)
+    if manifest is not None:
+        names |= {MANIFEST, *manifest.get("tables", {}), *manifest.get("earlier", [])}
+    journal = pending_journal(folder)
+    if journal is not None:
+        names |= {JOURNAL, *(final for _, final in journal.get("moves", []))}
+    return names
+
+
+def _is_input_name(name: str) -> bool:
+    return name.endswith(".txt") or _is_jsonl(Path(name))
+
+
+def _walk(root: Path) -> list[tuple[Path, str]]:
+    """Every input file below `root` as (path, ""), and (path, error) for what cannot be walked.
+
+    Folders that cannot be listed and symbolic links that loop back to a folder above them are
+    reported, never skipped silently; the tool's own tables and work folder are left out. Symbolic
+    links to folders are followed (corpora are often assembled that way).
+    """
+    found: list[tuple[Path, str]] = []
+
+    def visit(folder: Path, above: frozenset[tuple[int, int]]) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as exc:
+            found.append((folder, f"{folder}: cannot read folder: {exc.strerror or exc}"))
+            return
+        own = _own_outputs(folder)
+        for entry in entries:
+            if entry.name in own:
+                continue
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                if _is_input_name(entry.name):
+                    found.append((path, ""))
+                continue
+            try:
+                st = path.stat()
+            except OSError as exc:
+                found.append((path, f"{path}: cannot read folder: {exc.strerror or exc}"))
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in above:
+                found.append(
+                    (
+                        path,
+                        f"{path}: symbolic link loop (it leads back to {os.path.realpath(path)})",
+                    )
+                )
+                continue
+            visit(path, above | {key})
+
+    st = root.stat()
+    visit(root, frozenset({(st.st_dev, st.st_ino)}))
+    return sorted(found)
 
 
 def _read_txt(path: Path, doc_id: str, default_date: _dt.date | None) -> Document:
@@ -148,7 +264,19 @@ def _jsonl_record(line: bytes, path: Path, lineno: int, default_date: _dt.date |
         return _failed(fallback_id, str(path), f"{where}not a JSON object: {exc}")
     if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
         return _failed(fallback_id, str(path), f"{where}needs an object with a string 'text'")
-    doc_id = str(rec.get("id") or fallback_id)
+    doc_id = fallback_id
+    if "id" in rec:
+        value = rec["id"]
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            return _failed(
+                fallback_id,
+                str(path),
+                f"{where}'id' is {json.dumps(value, ensure_ascii=False)}: it must be a non-empty "
+                "string or an integer (leave it out to use file:line)",
+            )
+        doc_id = value
     try:
         date = parse_date(rec.get("date"), where) or default_date
     except InputError as exc:
@@ -164,8 +292,13 @@ def _is_jsonl(path: Path) -> bool:
 def iter_documents(inputs: list[str], default_date: _dt.date | None = None) -> Iterator[Document]:
     """Yield one Document per article, in a stable order (folders sorted by path).
 
-    `default_date` anchors relative dates for documents that carry no date of their own.
+    `default_date` anchors relative dates for documents that carry no date of their own. Ids are
+    made unique and safe here, so that every key in the tables is: see `_checked`.
     """
+    yield from _checked(_read_all(inputs, default_date))
+
+
+def _read_all(inputs: list[str], default_date: _dt.date | None) -> Iterator[Document]:
     for spec in inputs:
         if spec == "-":
             try:
@@ -178,19 +311,64 @@ def iter_documents(inputs: list[str], default_date: _dt.date | None = None) -> I
             continue
         path = Path(spec)
         if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*") if p.is_file() and (p.suffix == ".txt" or _is_jsonl(p))
-            )
-            for f in files:
-                if _is_jsonl(f):
+            try:
+                files = _walk(path)
+            except OSError as exc:
+                yield _failed(path.name or spec, spec, f"{spec}: cannot read folder: {exc}")
+                continue
+            for f, error in files:
+                doc_id = f.relative_to(path).with_suffix("").as_posix()
+                if error:
+                    yield _failed(doc_id, str(f), error)
+                elif _is_jsonl(f):
                     yield from _read_jsonl(f, default_date)
                 else:
-                    doc_id = f.relative_to(path).with_suffix("").as_posix()
                     yield _read_txt(f, doc_id, default_date)
         elif path.is_file():
-            if _is_jsonl(path):
+            if path.name in _own_outputs(path.parent):
+                yield _failed(
+                    path.stem, spec, f"{spec}: is a table written by arabic-ie, not articles"
+                )
+            elif _is_jsonl(path):
                 yield from _read_jsonl(path, default_date)
             else:
                 yield _read_txt(path, path.stem, default_date)
         else:
             yield _failed(path.stem or spec, spec, f"{spec}: no such file or folder")
+
+
+def _checked(docs: Iterable[Document]) -> Iterator[Document]:
+    """Make every document writable and every id a unique, spreadsheet-safe key.
+
+    - lone surrogates in the text, id or source become U+FFFD (with a warning);
+    - an id that would start a spreadsheet formula gets a leading apostrophe (with a warning);
+    - an id seen before becomes `id~2`, `id~3`, ... (with a warning), so that mention and entity
+      ids stay unique and joins never multiply rows.
+    """
+    seen: set[str] = set()
+    for doc in docs:
+        raw, n = _scrub(doc.raw)
+        if n:
+            doc.raw = raw
+            _note(doc, f"{n} lone surrogate(s) in the text (not Unicode) replaced by U+FFFD")
+        source, n_source = _scrub(str(doc.meta.get("source", "")))
+        if n_source:
+            doc.meta["source"] = source
+        doc.error = _scrub(doc.error)[0]
+        doc_id, n = _scrub(doc.id)
+        if n:
+            _note(doc, f"the id held {n} character(s) that are not Unicode, replaced by U+FFFD")
+        if doc_id.startswith(_FORMULA_START):
+            _note(doc, f"id {doc_id!r} would start a spreadsheet formula; written with a leading '")
+            doc_id = "'" + doc_id
+        if doc_id in seen:
+            k = 2
+            while f"{doc_id}~{k}" in seen:
+                k += 1
+            _note(
+                doc, f"id {doc_id!r} was already used by an earlier document; renamed {doc_id}~{k}"
+            )
+            doc_id = f"{doc_id}~{k}"
+        seen.add(doc_id)
+        doc.id = doc_id
+        yield doc

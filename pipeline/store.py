@@ -1,10 +1,12 @@
-"""Writing a run's tables: shards saved as documents finish, merged atomically at the end.
+"""Writing a run's tables: shards saved as documents finish, merged and published at the end.
 
 Why shards: a run over a whole corpus must neither hold every row in memory nor lose hours of work
 when it is stopped. Rows go to a work folder (`OUT/.arabic-ie-work/`) in shards of a few hundred
-documents, each written atomically; the final tables are built from the shards, one shard in memory at
-a time, and renamed into place only when whole. `--resume` reuses the shards of a stopped run with the
-same inputs and options, so the final tables equal an uninterrupted run's.
+documents, each written atomically with a content hash of every document; the final tables are built
+from the shards, one shard in memory at a time, and published together (`pipeline.publish`).
+`--resume` reuses the shards of a stopped run with the same inputs and options, checks each saved
+document against the input as it is now, and reprocesses from the first one that changed, so the
+final tables equal an uninterrupted run's.
 """
 
 from __future__ import annotations
@@ -17,15 +19,36 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from pipeline.table import TABLES, Rows, atomic_write, frame, write_jsonl_lines
+from pipeline.publish import (
+    TABLE_MARKER,
+    WORK_DIR,
+    ForeignPathError,
+    atomic_write,
+    check_out,
+    file_digest,
+    publish,
+    recover,
+    staging_dir,
+    staging_file,
+)
+from pipeline.table import TABLES, Rows, frame, write_jsonl_lines
 
-__all__ = ["RunStore", "ResumeError", "WORK_DIR"]
+__all__ = ["RunStore", "ResumeError", "WORK_DIR", "table_names"]
 
-WORK_DIR = ".arabic-ie-work"
+_WORK_MANIFEST = "run.json"
+# Bumped whenever the shard layout changes, so that an older work folder is refused, not misread.
+_SHARD_FORMAT = 2
 
 
 class ResumeError(ValueError):
     """The work folder cannot be resumed (it belongs to another run)."""
+
+
+def table_names(fmt: str) -> dict[str, str]:
+    """The final name in OUT of each table for a format (a folder for parquet-partitioned)."""
+    if fmt == "parquet-partitioned":
+        return {name: name for name in TABLES}
+    return {name: f"{name}.{fmt}" for name in TABLES}
 
 
 class RunStore:
@@ -44,16 +67,26 @@ class RunStore:
         self.work = out / WORK_DIR
         self.shard_docs = shard_docs
         self.signature = hashlib.sha256(
-            json.dumps(signature, sort_keys=True, default=str).encode()
+            json.dumps(
+                {**signature, "shard_format": _SHARD_FORMAT}, sort_keys=True, default=str
+            ).encode()
         ).hexdigest()
-        self.buffer: list[tuple[int, Rows]] = []
+        self.buffer: list[tuple[int, Rows, str]] = []
+        self.digests: list[str] = []  # content hash of each saved document, in input order
         self.done = 0  # documents saved in shards: always a prefix of the input
         self.failed = 0
         self.counts = dict.fromkeys(TABLES, 0)
+        self.log = recover(out)
+        check_out(out, list(table_names(fmt).values()))
         self._open(resume)
 
     def _open(self, resume: bool) -> None:
-        manifest = self.work / "run.json"
+        manifest = self.work / _WORK_MANIFEST
+        if self.work.exists() and not manifest.is_file():
+            raise ForeignPathError(
+                f"{self.work} exists but was not made by arabic-ie; it will not remove it. "
+                "Choose another --out"
+            )
         if resume and manifest.exists():
             saved = json.loads(manifest.read_text(encoding="utf-8"))
             if saved.get("signature") != self.signature:
@@ -62,8 +95,9 @@ class RunStore:
                     "to start afresh"
                 )
             for shard in self._shards():
-                for _, rows in self._load(shard):
+                for _, rows, digest in self._load(shard):
                     self._count(rows)
+                    self.digests.append(digest)
                     self.done += 1
             return
         if self.work.exists():
@@ -78,69 +112,110 @@ class RunStore:
         return sorted(self.work.glob("shard-*.pkl"))
 
     @staticmethod
-    def _load(shard: Path) -> list[tuple[int, Rows]]:
+    def _load(shard: Path) -> list[tuple[int, Rows, str]]:
         with shard.open("rb") as fh:
             return pickle.load(fh)
 
-    def _count(self, rows: Rows) -> None:
+    def _count(self, rows: Rows, sign: int = 1) -> None:
         for name, table_rows in rows.items():
-            self.counts[name] += len(table_rows)
-        self.failed += sum(r["status"] == "failed" for r in rows["documents"])
+            self.counts[name] += sign * len(table_rows)
+        self.failed += sign * sum(r["status"] == "failed" for r in rows["documents"])
 
-    def add(self, index: int, rows: Rows) -> None:
+    def truncate(self, index: int) -> None:
+        """Forget the saved documents from `index` on (the input changed there since they were saved)."""
+        for shard in self._shards():
+            kept = []
+            for entry in self._load(shard):
+                if entry[0] < index:
+                    kept.append(entry)
+                else:
+                    self._count(entry[1], sign=-1)
+            if not kept:
+                shard.unlink()
+            elif len(kept) < len(self._load(shard)):
+                self._write_shard(shard, kept)
+        del self.digests[index:]
+        self.done = min(self.done, index)
+
+    def add(self, index: int, rows: Rows, digest: str = "") -> None:
         """Record document `index` (they arrive in input order, after the resumed prefix)."""
-        self.buffer.append((index, rows))
+        self.buffer.append((index, rows, digest))
         self._count(rows)
         if len(self.buffer) >= self.shard_docs:
             self.flush()
+
+    @staticmethod
+    def _write_shard(path: Path, entries: list[tuple[int, Rows, str]]) -> None:
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as fh:
+                pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.flush()
+                os.fsync(fh.fileno())
+
+        atomic_write(path, write)
 
     def flush(self) -> None:
         """Save the buffered documents as one shard (atomically)."""
         if not self.buffer:
             return
         first = self.buffer[0][0]
-        path = self.work / f"shard-{first:012d}.pkl"
-
-        def write(tmp: str) -> None:
-            with open(tmp, "wb") as fh:
-                pickle.dump(self.buffer, fh, protocol=pickle.HIGHEST_PROTOCOL)
-
-        atomic_write(path, write)
+        self._write_shard(self.work / f"shard-{first:012d}.pkl", self.buffer)
         self.done += len(self.buffer)
+        self.digests.extend(d for _, _, d in self.buffer)
         self.buffer = []
 
-    def finish(self) -> list[Path]:
-        """Merge every shard into the final tables, each renamed into place whole; clean up."""
+    def finish(self, manifest: dict[str, Any] | None = None) -> tuple[list[Path], bool]:
+        """Merge every shard into the final tables and publish them as one set; clean up.
+
+        Returns the published paths, and whether a stop signal arrived while they were being
+        renamed into place (held until the set was complete).
+        """
         self.flush()
         shards = self._shards()
-        written = []
-        for name in TABLES:
-            if self.fmt == "parquet-partitioned":
-                written.append(self._partitioned(name, shards))
-                continue
-            path = self.out / f"{name}.{self.fmt}"
-            atomic_write(path, lambda tmp, name=name: self._merge(name, shards, tmp))
-            written.append(path)
+        staged: list[tuple[Path, str]] = []
+        entries: dict[str, dict[str, Any]] = {}
+        try:
+            for name, final in table_names(self.fmt).items():
+                tmp = self._stage(name, shards)
+                staged.append((tmp, final))
+                entries[final] = {"sha256": file_digest(tmp), "rows": self.counts[name]}
+        except BaseException:
+            for tmp, _ in staged:
+                if tmp.is_dir():
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    tmp.unlink(missing_ok=True)
+            raise
+        info = {
+            **(manifest or {}),
+            "format": self.fmt,
+            "documents": self.counts["documents"],
+            "failed": self.failed,
+            "tables": entries,
+        }
+        stopped = publish(self.out, staged, info)
         shutil.rmtree(self.work, ignore_errors=True)
-        return written
+        return [self.out / final for _, final in staged], stopped
+
+    def _stage(self, name: str, shards: list[Path]) -> Path:
+        if self.fmt == "parquet-partitioned":
+            return self._partitioned(name, shards)
+        tmp = staging_file(self.out, table_names(self.fmt)[name])
+        self._merge(name, shards, str(tmp))
+        return tmp
 
     def _partitioned(self, name: str, shards: list[Path]) -> Path:
-        """A folder `name/` of Parquet parts, one per shard (readable with pd.read_parquet(folder));
-        built beside its place and renamed in whole, replacing an older one."""
-        final = self.out / name
-        tmp = self.work / f"{name}.partitioned"
-        tmp.mkdir()
+        """A folder of Parquet parts, one per shard (readable with pd.read_parquet(folder))."""
+        tmp = staging_dir(self.out, name)
+        (tmp / TABLE_MARKER).write_text("written by arabic-ie\n", encoding="utf-8")
         for k, df in enumerate(self._frames(name, shards)):
             df.to_parquet(tmp / f"part-{k:05d}.parquet", index=False)
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-        return final
+        return tmp
 
     def _frames(self, name: str, shards: list[Path]):
         yielded = False
         for shard in shards:
-            rows = [r for _, bundle in self._load(shard) for r in bundle[name]]
+            rows = [r for _, bundle, _ in self._load(shard) for r in bundle[name]]
             if rows:
                 yielded = True
                 yield frame(name, rows)

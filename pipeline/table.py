@@ -1,15 +1,13 @@
-"""Documents -> the three output tables (mentions, entities, documents), written atomically.
+"""Documents -> the three output tables (mentions, entities, documents), and reading them back.
 
-Why atomically: a run stopped halfway must never leave a table that looks complete. Each file is
-written to a temporary name in the output folder and renamed into place only when whole.
+The tables hold only what the input determines, so that two runs over the same input give the same
+bytes; timings and versions go to the run's manifest (`run.json`, see `pipeline.publish`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.document import Document
+from pipeline.publish import OutOfStepError, file_digest, own_manifest, pending_journal
 
 __all__ = [
     "MENTION_COLUMNS",
@@ -24,8 +23,8 @@ __all__ = [
     "DOCUMENT_COLUMNS",
     "FORMATS",
     "TABLES",
-    "atomic_write",
     "Rows",
+    "check_in_step",
     "document_rows",
     "format_value",
     "frame",
@@ -45,7 +44,6 @@ ENTITY_COLUMNS = (
 )  # fmt: skip
 DOCUMENT_COLUMNS = (
     "doc_id", "source", "date", "chars", "tokens", "mentions", "status", "error", "warning",
-    "seconds",
 )  # fmt: skip
 FORMATS = ("csv", "jsonl", "parquet", "parquet-partitioned")
 
@@ -64,7 +62,7 @@ _DTYPES: dict[str, dict[str, str]] = {
     "documents": {
         "doc_id": "string", "source": "string", "date": "string", "chars": "int64",
         "tokens": "int64", "mentions": "int64", "status": "string", "error": "string",
-        "warning": "string", "seconds": "float64",
+        "warning": "string",
     },
 }  # fmt: skip
 TABLES = {"mentions": MENTION_COLUMNS, "entities": ENTITY_COLUMNS, "documents": DOCUMENT_COLUMNS}
@@ -136,7 +134,6 @@ def document_rows(doc: Document) -> Rows:
             "status": "failed" if doc.error else "ok",
             "error": doc.error,
             "warning": str(doc.meta.get("warning", "")),
-            "seconds": float(doc.meta.get("seconds", 0.0)),
         }
     )
     return out
@@ -147,21 +144,6 @@ def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(TABLES[name])).astype(_DTYPES[name])
 
 
-def atomic_write(path: Path, write) -> None:
-    """Call `write(tmp)` on a temporary file beside `path`, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def write_jsonl_lines(df: pd.DataFrame, fh) -> None:
     """One JSON object per row (missing values as null), UTF-8 text kept as is."""
     for rec in df.to_dict(orient="records"):
@@ -169,9 +151,16 @@ def write_jsonl_lines(df: pd.DataFrame, fh) -> None:
         fh.write(json.dumps(clean, ensure_ascii=False) + "\n")
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a table written by `arabic-ie extract` back with its exact dtypes (empty strings kept)."""
+def read_table(path: str | Path, verify: bool = True) -> pd.DataFrame:
+    """Read a table written by `arabic-ie extract` back with its exact dtypes (empty strings kept).
+
+    With `verify`, a table whose run manifest (`run.json` beside it) gives another checksum, or
+    whose folder holds an unfinished publish, raises `OutOfStepError` instead of silently mixing
+    two runs' tables.
+    """
     path = Path(path)
+    if verify:
+        check_in_step(path)
     name = path.name.split(".")[0]
     dtypes = _DTYPES.get(name, {})
     if path.suffix == ".csv":
@@ -180,6 +169,22 @@ def read_table(path: str | Path) -> pd.DataFrame:
         df = pd.read_json(path, lines=True, dtype=False)
         return df.astype({k: v for k, v in dtypes.items() if k in df.columns}) if len(df) else df
     return pd.read_parquet(path)
+
+
+def check_in_step(path: Path) -> None:
+    """Raise OutOfStepError when `path` is not the table its run's manifest names."""
+    folder = path.parent
+    if pending_journal(folder) is not None:
+        raise OutOfStepError(
+            f"{folder} holds tables from an interrupted publish; run the same arabic-ie command "
+            "again (with --resume) to finish it"
+        )
+    manifest = own_manifest(folder)
+    entry = (manifest or {}).get("tables", {}).get(path.name)
+    if entry and file_digest(path) != entry.get("sha256"):
+        raise OutOfStepError(
+            f"{path} does not match {folder / 'run.json'}: it was changed, or belongs to another run"
+        )
 
 
 def rows_to_frames(docs: Iterable[Document]) -> dict[str, pd.DataFrame]:

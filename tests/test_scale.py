@@ -42,10 +42,8 @@ def _corpus(tmp_path, seed_text, n=120):
 
 
 def _same_tables(a, b):
-    for name in ("mentions.csv", "entities.csv"):
+    for name in ("mentions.csv", "entities.csv", "documents.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    da, db = read_table(a / "documents.csv"), read_table(b / "documents.csv")
-    assert da.drop(columns="seconds").equals(db.drop(columns="seconds"))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])

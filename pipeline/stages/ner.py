@@ -201,6 +201,12 @@ def strip_proclitic(norm: str, counts: Mapping[str, int], min_rest: int = 3) -> 
     return 0, norm
 
 
+# The longest names in news (a full official title, a long organization name) stay well within
+# these; anything longer is a tagging run-away (text without spaces, a list the model ran through).
+MAX_NAME_TOKENS = 15
+MAX_NAME_CHARS = 150
+
+
 def bio_spans(labels: Sequence[str]) -> list[tuple[int, int, str]]:
     """(first, last exclusive, type) of each entity in a BIO label sequence (a stray I- opens one)."""
     spans: list[tuple[int, int, str]] = []
@@ -934,9 +940,11 @@ class NerStage:
         for si, (toks, labels, scores) in enumerate(zip(sents, all_labels, all_scores)):
             for a, b, label in bio_spans(labels):
                 mtype = TYPE_MAP.get(label)
-                if mtype is None:
+                if mtype is None or b - a > MAX_NAME_TOKENS:
                     continue
                 first, last = toks[a], toks[b - 1]
+                if last.end - first.start > MAX_NAME_CHARS:
+                    continue
                 cut, first_norm = self._strip(first)
                 start, end = first.start + cut, last.end
                 parts = [first_norm] + [t.norm for t in toks[a + 1: b]]

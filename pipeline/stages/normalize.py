@@ -18,6 +18,7 @@ import numpy as np
 import regex
 
 from pipeline.document import Document
+from pipeline.markup import blank_markup
 
 __all__ = ["normalize_text", "Normalizer", "CHAR_MAP", "TATWEEL"]
 
@@ -187,7 +188,7 @@ def normalize_text(raw: str) -> tuple[str, np.ndarray | None, np.ndarray | None]
     Removed marks and tatweel are absorbed into the preceding kept character's raw span, so that a
     word's raw span includes its diacritics; removed invisible controls belong to no character.
     """
-    t = raw.translate(_TABLE)
+    t = blank_markup(raw.translate(_TABLE))  # 1:1 on both counts: offsets stay raw offsets
     pattern = _SPECIAL_ALL if _has_astral(t) else _SPECIAL_BMP
     matches = list(pattern.finditer(t))
     if not matches:

@@ -63,9 +63,15 @@ _ROW_CACHE_LIMIT = 20_000  # entries of each small cache of attribute rows (clea
 _ARABIC_WORD = re.compile("[\u0621-\u064a\u0671-\u06d3]+")
 
 
+# No Arabic word, clitics included, comes near this many letters; a longer run of letters (a
+# keyboard smash, text with its spaces lost) is not segmented: that work grows with the square of
+# the length, and such a run has no clitics to find.
+MAX_WORD_LETTERS = 40
+
+
 def is_arabic_word(text: str) -> bool:
-    """True for a run of Arabic letters (the only tokens that can carry clitics)."""
-    return _ARABIC_WORD.fullmatch(text) is not None
+    """True for a run of Arabic letters short enough to be a word (only words carry clitics)."""
+    return len(text) <= MAX_WORD_LETTERS and _ARABIC_WORD.fullmatch(text) is not None
 
 
 # ---------------------------------------------------------------- segmentation features
