@@ -61,6 +61,7 @@ eval: setup
 bench: setup
 	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) -n $(N)
 	for s in tag ner dates numbers; do $(PY) bench/bench_stage.py $$s --data $(DATA_DIR) -n 500; done
+	$(PY) bench/bench_long_token.py
 
 bench-full: setup
 	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) --full --jobs 2

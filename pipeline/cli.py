@@ -8,6 +8,7 @@ that cannot be written).
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import os
 import signal
@@ -90,6 +91,14 @@ def _raise_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+@functools.lru_cache(maxsize=1)
+def _default_pipeline():
+    """The default pipeline, built once per process (a program or notebook may call main() often)."""
+    from pipeline.pipeline import Pipeline
+
+    return Pipeline.default()
+
+
 def _versions() -> dict[str, str]:
     import platform
     from importlib import metadata
@@ -106,7 +115,6 @@ def _versions() -> dict[str, str]:
 def _extract(args: argparse.Namespace) -> int:
     from pipeline.engine import EngineError, run_rows
     from pipeline.io import InputError, document_digest, iter_documents, parse_date
-    from pipeline.pipeline import Pipeline
     from pipeline.store import ResumeError, RunStore
 
     try:
@@ -149,7 +157,7 @@ def _extract(args: argparse.Namespace) -> int:
             yield doc
 
     results = run_rows(
-        Pipeline.default,
+        _default_pipeline,
         pending(),
         args.jobs,
         args.engine,
@@ -254,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"arabic-ie: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("arabic-ie: interrupted; no table was written", file=sys.stderr)
+        print("arabic-ie: interrupted; no table was replaced", file=sys.stderr)
         return 130
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE

@@ -109,7 +109,7 @@ def _process_long(pipeline: Pipeline, doc: Document) -> tuple[Document, int]:
     t0 = time.perf_counter()
     anchor = doc.date
     n_tokens = n_sentences = 0
-    for offset, piece in split_text(doc.raw):
+    for offset, piece in split_text(doc.raw, MAX_CHARS):
         part = Document(id=doc.id, raw=piece, date=anchor, meta=dict(doc.meta))
         part = _run_stages(before, part)
         if part.error:

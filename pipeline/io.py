@@ -317,7 +317,8 @@ def _read_all(inputs: list[str], default_date: _dt.date | None) -> Iterator[Docu
                 yield _failed(path.name or spec, spec, f"{spec}: cannot read folder: {exc}")
                 continue
             for f, error in files:
-                doc_id = f.relative_to(path).with_suffix("").as_posix()
+                rel = f.relative_to(path)
+                doc_id = rel.with_suffix("").as_posix() if rel.name else (path.name or spec)
                 if error:
                     yield _failed(doc_id, str(f), error)
                 elif _is_jsonl(f):

@@ -31,7 +31,7 @@ from pipeline.publish import (
     staging_dir,
     staging_file,
 )
-from pipeline.table import TABLES, Rows, frame, write_jsonl_lines
+from pipeline.table import TABLES, Rows, frame, write_csv_rows, write_jsonl_lines
 
 __all__ = ["RunStore", "ResumeError", "WORK_DIR", "table_names"]
 
@@ -201,15 +201,23 @@ class RunStore:
         if self.fmt == "parquet-partitioned":
             return self._partitioned(name, shards)
         tmp = staging_file(self.out, table_names(self.fmt)[name])
-        self._merge(name, shards, str(tmp))
+        try:
+            self._merge(name, shards, str(tmp))
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return tmp
 
     def _partitioned(self, name: str, shards: list[Path]) -> Path:
         """A folder of Parquet parts, one per shard (readable with pd.read_parquet(folder))."""
         tmp = staging_dir(self.out, name)
-        (tmp / TABLE_MARKER).write_text("written by arabic-ie\n", encoding="utf-8")
-        for k, df in enumerate(self._frames(name, shards)):
-            df.to_parquet(tmp / f"part-{k:05d}.parquet", index=False)
+        try:
+            (tmp / TABLE_MARKER).write_text("written by arabic-ie\n", encoding="utf-8")
+            for k, df in enumerate(self._frames(name, shards)):
+                df.to_parquet(tmp / f"part-{k:05d}.parquet", index=False)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         return tmp
 
     def _frames(self, name: str, shards: list[Path]):
@@ -240,7 +248,7 @@ class RunStore:
             first = True
             for df in self._frames(name, shards):
                 if self.fmt == "csv":
-                    df.to_csv(fh, index=False, header=first)
+                    write_csv_rows(df, fh, header=first)
                 else:
                     write_jsonl_lines(df, fh)
                 first = False

@@ -6,6 +6,7 @@ bytes; timings and versions go to the run's manifest (`run.json`, see `pipeline.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ __all__ = [
     "frame",
     "read_table",
     "rows_to_frames",
+    "write_csv_rows",
     "write_jsonl_lines",
 ]
 
@@ -142,6 +144,16 @@ def document_rows(doc: Document) -> Rows:
 def frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """One table's rows as a DataFrame with its fixed columns and dtypes."""
     return pd.DataFrame(rows, columns=list(TABLES[name])).astype(_DTYPES[name])
+
+
+def write_csv_rows(df: pd.DataFrame, fh, header: bool) -> None:
+    """Rows as CSV. A chunk holding a carriage return in any text cell is written with every text
+    cell quoted: Python's csv module quotes only the characters of its line terminator ("\n"), and
+    a bare "\r" left unquoted splits the row for every reader. Other chunks keep minimal quoting."""
+    text = [c for c in df.columns if df[c].dtype == "string"]
+    has_cr = any(df[c].str.contains("\r", regex=False).any() for c in text)
+    quoting = csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL
+    df.to_csv(fh, index=False, header=header, quoting=quoting)
 
 
 def write_jsonl_lines(df: pd.DataFrame, fh) -> None:
