@@ -26,7 +26,7 @@ $(VENV)/.installed-train: $(VENV)/.installed
 	touch $@
 
 extract: setup
-	$(VENV)/bin/arabic-ie extract $(IN) --out $(OUT)
+	$(VENV)/bin/arabic-ie extract $(IN) --out $(OUT) --force
 
 test: setup
 	$(PY) -m ruff check pipeline tests bench

@@ -15,43 +15,98 @@ import signal
 import sys
 import tempfile
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.publish import FORMATS
+
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+DEFAULT_OUT = "outputs"
+# Without a terminal, one progress line per this many documents or seconds, whichever comes first.
+LOG_EVERY_DOCS, LOG_EVERY_SECONDS = 1000, 60.0
 
 
 class UsageError(Exception):
     """A problem with how the command was called, reported with exit code 2."""
 
 
+_EPILOG = """\
+exit codes:
+  0  every document succeeded
+  1  some documents failed: each is a row of documents.csv with status=failed and its error;
+     every other document is processed and written
+  2  usage error: a bad option, an output folder that cannot be written or holds things the
+     tool did not write, tables of another run without --force, a full disk (progress kept)
+
+tables (in OUT, published together; OUT/run.json names them with their checksums):
+  mentions   one row per mention: doc_id, mention_id, entity_id, type, start, end (code-point
+             offsets into the raw text), text, normalized, value, unit, sentence, source, score
+  entities   one row per entity per document: canonical form, variants, gazetteer links
+  documents  one row per input document: source, date, counts, status, error, warning
+
+examples:
+  arabic-ie extract articles/ --out results/
+  arabic-ie extract archive.jsonl.gz --date 2024-08-09 --format parquet --jobs 4 --out results/
+  cat article.txt | arabic-ie extract - --format xlsx --out results/ --force
+"""
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("arabic-ie")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="arabic-ie",
         description="Extract people, places, organizations, amounts and dates from Arabic news.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     ex = sub.add_parser(
         "extract",
         help="run the pipeline over articles and write the tables",
-        description="INPUT: a .txt file, a folder (every *.txt and *.jsonl[.gz] below it), a "
-        ".jsonl[.gz] file of {id, text, date?} objects, or - for stdin.",
+        description="INPUT: a file or a folder (every article file below it), or - for stdin. "
+        "Article files: .txt/.html/.htm (one article each, any case of the extension), "
+        ".jsonl[.gz]/.ndjson (one {id?, text, date?} object per line), .json (an array of such "
+        "objects), .csv (a header with a text column, and optionally id and date). Other files "
+        "in a folder are skipped and counted in the summary.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ex.add_argument("inputs", nargs="+", metavar="INPUT")
-    ex.add_argument("--out", default="outputs", help="output folder (default: outputs)")
+    ex.add_argument("--out", help=f"output folder (default: {DEFAULT_OUT})")
+    ex.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the tables of an earlier run in OUT (never needed for a new folder)",
+    )
     ex.add_argument(
         "--date",
         help="YYYY-MM-DD anchor for relative dates, for documents that carry no date of their own",
     )
     ex.add_argument(
         "--format",
-        choices=("csv", "jsonl", "parquet", "parquet-partitioned"),
+        choices=FORMATS,
         default="csv",
-        help="parquet-partitioned writes a folder of Parquet parts per table (large runs)",
+        help="parquet-partitioned writes a folder of Parquet parts per table (large runs); xlsx "
+        "one workbook, a sheet per table, right-to-left, formulas neutralized",
+    )
+    ex.add_argument(
+        "--excel-csv",
+        action="store_true",
+        help="CSV for Excel: a UTF-8 byte-order mark (so Arabic opens right) and cells that would "
+        "start a formula (= + - @) prefixed with ' as OWASP recommends; plain CSV keeps exact text",
     )
     ex.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     ex.add_argument(
@@ -115,7 +170,8 @@ def _versions() -> dict[str, str]:
 def _extract(args: argparse.Namespace) -> int:
     from pipeline.engine import EngineError, run_rows
     from pipeline.io import InputError, document_digest, iter_documents, parse_date
-    from pipeline.store import ResumeError, RunStore
+    from pipeline.publish import previous_run
+    from pipeline.store import ResumeError, RunStore, output_names
 
     try:
         default_date = parse_date(args.date, "--date: ") if args.date else None
@@ -127,8 +183,18 @@ def _extract(args: argparse.Namespace) -> int:
         raise UsageError("--scheduler needs --engine dask")
     if args.inputs.count("-") > 1:
         raise UsageError("- (standard input) can be given only once")
-    out = Path(args.out)
+    if args.excel_csv and args.format != "csv":
+        raise UsageError("--excel-csv goes with --format csv (xlsx neutralizes formulas itself)")
+    out = Path(args.out or DEFAULT_OUT)
+    if args.out is None and not args.quiet:
+        print(f"arabic-ie: no --out given: the tables go to {out}/", file=sys.stderr)
     _check_writable(out)
+    earlier = previous_run(out, output_names())
+    if earlier and not (args.force or args.resume):
+        raise UsageError(
+            f"{out} holds the tables of another run ({', '.join(earlier)}); add --force to "
+            "replace them, --resume to finish a stopped run, or choose another --out"
+        )
 
     t0 = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -136,10 +202,18 @@ def _extract(args: argparse.Namespace) -> int:
         "inputs": [str(Path(i).resolve()) if i != "-" else i for i in args.inputs],
         "date": args.date,
         "format": args.format,
+        "excel_csv": args.excel_csv,
     }
     try:
         shard_docs = int(os.environ.get("ARABIC_IE_SHARD_DOCS", "500"))
-        store = RunStore(out, args.format, signature, resume=args.resume, shard_docs=shard_docs)
+        store = RunStore(
+            out,
+            args.format,
+            signature,
+            resume=args.resume,
+            shard_docs=shard_docs,
+            excel=args.excel_csv,
+        )
     except ResumeError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -147,7 +221,9 @@ def _extract(args: argparse.Namespace) -> int:
     for line in store.log:
         if not args.quiet:
             print(f"arabic-ie: {line}", file=sys.stderr)
-    docs = _resumed(store, iter_documents(args.inputs, default_date), args.quiet, document_digest)
+    skipped: Counter = Counter()
+    docs = iter_documents(args.inputs, default_date, skipped)
+    docs = _resumed(store, docs, args.quiet, document_digest)
     skip = store.done
     digests: deque[str] = deque()
 
@@ -164,24 +240,22 @@ def _extract(args: argparse.Namespace) -> int:
         args.scheduler,
         scheduler_timeout=args.scheduler_timeout,
     )
-    show = not args.quiet and sys.stderr.isatty()
-    if show:
-        from tqdm import tqdm
-
-        results = tqdm(results, unit="doc", file=sys.stderr, delay=0.5, initial=skip)
+    progress = Progress(args.inputs, skip, quiet=args.quiet)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     index = skip
     try:
         for rows in results:
             store.add(index, rows, digests.popleft())
             index += 1
+            progress.update(store.failed)
             for row in rows["documents"]:
-                if row["error"] and not args.quiet:
-                    _report(f"error: {row['error']}", results if show else None)
+                if row["error"]:
+                    progress.say(f"error: {row['error']}")
         manifest = {
             "started": started,
             "seconds": round(time.perf_counter() - t0, 3),
             "resumed_documents": skip,
+            "skipped_files": dict(sorted(skipped.items())),
             "versions": _versions(),
             "options": {"date": args.date, "jobs": args.jobs, "engine": args.engine},
         }
@@ -204,7 +278,12 @@ def _extract(args: argparse.Namespace) -> int:
             + (f" ({exc.filename})" if getattr(exc, "filename", None) else "")
             + f"; {saved} documents are saved: make room, then run the same command with --resume"
         ) from None
+    finally:
+        progress.close()
     if not args.quiet:
+        if skipped:
+            kinds = ", ".join(f"{ext} ×{n}" for ext, n in skipped.most_common())
+            print(f"{sum(skipped.values())} files skipped (not articles): {kinds}", file=sys.stderr)
         print(
             f"{store.counts['documents']} documents ({store.failed} failed), "
             f"{store.counts['mentions']} mentions, {store.counts['entities']} entities in "
@@ -212,6 +291,68 @@ def _extract(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_FAILURES if store.failed else EXIT_OK
+
+
+class Progress:
+    """Progress on stderr: a bar with the total and an ETA on a terminal; otherwise (a log file, a
+    pipe) one line every LOG_EVERY_DOCS documents or LOG_EVERY_SECONDS seconds. Nothing when quiet."""
+
+    def __init__(self, inputs: list[str], done: int, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+        self.done = self.start = done
+        self.t0 = self.last_t = time.monotonic()
+        self.last_n = done
+        self.total: int | None = None
+        if quiet:
+            return
+        from pipeline.io import count_documents
+
+        self.total = count_documents(inputs)
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit="doc", file=sys.stderr, delay=0.5, initial=done, total=self.total)
+
+    def update(self, failed: int) -> None:
+        self.done += 1
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.update(1)
+            return
+        now = time.monotonic()
+        if self.done - self.last_n < LOG_EVERY_DOCS and now - self.last_t < LOG_EVERY_SECONDS:
+            return
+        self.last_n, self.last_t = self.done, now
+        rate = (self.done - self.start) / max(now - self.t0, 1e-9)
+        line = f"arabic-ie: {self.done}"
+        if self.total:
+            line += f"/{self.total}"
+        line += f" documents ({failed} failed), {rate:.1f} doc/s"
+        if self.total and rate > 0:
+            line += f", about {_duration((self.total - self.done) / rate)} left"
+        print(line, file=sys.stderr, flush=True)
+
+    def say(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _save_progress(store) -> int:
@@ -240,13 +381,6 @@ def _resumed(store, docs: Iterator, quiet: bool, digest) -> Iterator:
         store.truncate(index)
         return itertools.chain([doc] if doc is not None else [], docs)
     return docs
-
-
-def _report(message: str, bar) -> None:
-    if bar is not None:
-        bar.write(message, file=sys.stderr)
-    else:
-        print(message, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,13 +7,16 @@ becomes a `Document` with `error` set; the engine skips it and the tables report
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as _dt
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -24,6 +27,7 @@ __all__ = [
     "InputError",
     "decode_bytes",
     "decode_text",
+    "count_documents",
     "document_digest",
     "iter_documents",
     "parse_date",
@@ -164,16 +168,27 @@ def _own_outputs(folder: Path) -> set[str]:
     return names
 
 
+# Article files by kind, matched case-blind (`.TXT` is a text file too).
+TEXT_SUFFIXES = (".txt", ".html", ".htm")
+RECORD_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".json", ".csv")
+
+
 def _is_input_name(name: str) -> bool:
-    return name.endswith(".txt") or _is_jsonl(Path(name))
+    return name.lower().endswith(TEXT_SUFFIXES + RECORD_SUFFIXES)
 
 
-def _walk(root: Path) -> list[tuple[Path, str]]:
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    return ".jsonl.gz" if name.endswith(".jsonl.gz") else path.suffix.lower()
+
+
+def _walk(root: Path, skipped: Counter | None = None) -> list[tuple[Path, str]]:
     """Every input file below `root` as (path, ""), and (path, error) for what cannot be walked.
 
     Folders that cannot be listed and symbolic links that loop back to a folder above them are
     reported, never skipped silently; the tool's own tables and work folder are left out. Symbolic
-    links to folders are followed (corpora are often assembled that way).
+    links to folders are followed (corpora are often assembled that way). Files of other kinds are
+    counted by extension in `skipped` (the command's summary names them).
     """
     found: list[tuple[Path, str]] = []
 
@@ -196,6 +211,8 @@ def _walk(root: Path) -> list[tuple[Path, str]]:
             if not is_dir:
                 if _is_input_name(entry.name):
                     found.append((path, ""))
+                elif skipped is not None and not entry.name.startswith("."):
+                    skipped[_suffix(path) or "(no extension)"] += 1
                 continue
             try:
                 st = path.stat()
@@ -236,7 +253,7 @@ def _open_lines(path: Path):
 
 
 def _read_jsonl(path: Path, default_date: _dt.date | None) -> Iterator[Document]:
-    stem = path.name.split(".")[0]
+    stem = _stem(path)
     try:
         handle = _open_lines(path)
     except OSError as exc:
@@ -257,16 +274,32 @@ def _read_jsonl(path: Path, default_date: _dt.date | None) -> Iterator[Document]
 
 def _jsonl_record(line: bytes, path: Path, lineno: int, default_date: _dt.date | None) -> Document:
     where = f"{path}:{lineno}: "
-    fallback_id = f"{path.name.split('.')[0]}:{lineno}"
+    fallback_id = f"{_stem(path)}:{lineno}"
     try:
         rec = json.loads(decode_text(line))
     except (InputError, ValueError) as exc:
         return _failed(fallback_id, str(path), f"{where}not a JSON object: {exc}")
+    return _record(rec, path, lineno, default_date)
+
+
+def _record(
+    rec: object,
+    path: Path,
+    number: int,
+    default_date: _dt.date | None,
+    blank_is_absent: bool = False,
+) -> Document:
+    """One article from a JSON object or a CSV row: `text`, and optional `id` and `date`.
+
+    `blank_is_absent`: an empty CSV cell means the field was not given (JSON has null for that).
+    """
+    where = f"{path}:{number}: "
+    fallback_id = f"{_stem(path)}:{number}"
     if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
         return _failed(fallback_id, str(path), f"{where}needs an object with a string 'text'")
     doc_id = fallback_id
-    if "id" in rec:
-        value = rec["id"]
+    value = rec.get("id")
+    if "id" in rec and not (blank_is_absent and value == ""):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
@@ -281,24 +314,118 @@ def _jsonl_record(line: bytes, path: Path, lineno: int, default_date: _dt.date |
         date = parse_date(rec.get("date"), where) or default_date
     except InputError as exc:
         return _failed(doc_id, str(path), str(exc))
-    meta = {"source": f"{path}:{lineno}"}
+    meta = {"source": f"{path}:{number}"}
     return Document(id=doc_id, raw=rec["text"], date=date, meta=meta)
 
 
+def _stem(path: Path) -> str:
+    return path.name.split(".")[0]
+
+
+def _read_json(path: Path, default_date: _dt.date | None) -> Iterator[Document]:
+    """A .json file: an array of {text, id?, date?} objects (or one such object)."""
+    try:
+        data = json.loads(decode_text(path.read_bytes()))
+    except (InputError, ValueError) as exc:
+        yield _failed(_stem(path), str(path), f"{path}: not JSON: {exc}")
+        return
+    except OSError as exc:
+        yield _failed(_stem(path), str(path), f"{path}: cannot read: {exc.strerror or exc}")
+        return
+    records = data if isinstance(data, list) else [data]
+    for number, rec in enumerate(records, 1):
+        yield _record(rec, path, number, default_date)
+
+
+def _read_csv(path: Path, default_date: _dt.date | None) -> Iterator[Document]:
+    """A .csv file with a header naming a `text` column (and optionally `id`, `date`): one
+    article per row, numbered from 1 after the header."""
+    try:
+        text, _ = decode_bytes(path.read_bytes())
+    except InputError as exc:
+        yield _failed(_stem(path), str(path), f"{path}: {exc}")
+        return
+    except OSError as exc:
+        yield _failed(_stem(path), str(path), f"{path}: cannot read: {exc.strerror or exc}")
+        return
+    csv.field_size_limit(2**31 - 1)  # articles are far longer than the module's 128 KiB default
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        fields = reader.fieldnames or []
+        if "text" not in fields:
+            yield _failed(
+                _stem(path), str(path), f"{path}: a CSV of articles needs a 'text' column; it has "
+                f"{', '.join(fields) or 'no header'}"
+            )  # fmt: skip
+            return
+        for number, row in enumerate(reader, 1):
+            rec = {k: v for k, v in row.items() if k in ("id", "text", "date") and v is not None}
+            if rec.get("date") == "":
+                del rec["date"]
+            yield _record(rec, path, number, default_date, blank_is_absent=True)
+    except csv.Error as exc:
+        yield _failed(
+            f"{_stem(path)}:{reader.line_num}", str(path), f"{path}: line {reader.line_num}: {exc}"
+        )
+
+
 def _is_jsonl(path: Path) -> bool:
-    return path.name.endswith((".jsonl", ".jsonl.gz", ".ndjson"))
+    return path.name.lower().endswith((".jsonl", ".jsonl.gz", ".ndjson"))
 
 
-def iter_documents(inputs: list[str], default_date: _dt.date | None = None) -> Iterator[Document]:
+def _read_file(path: Path, doc_id: str, default_date: _dt.date | None) -> Iterator[Document]:
+    """The articles of one file, by its kind: records (JSONL, JSON, CSV) or one text."""
+    suffix = _suffix(path)
+    if _is_jsonl(path):
+        yield from _read_jsonl(path, default_date)
+    elif suffix == ".json":
+        yield from _read_json(path, default_date)
+    elif suffix == ".csv":
+        yield from _read_csv(path, default_date)
+    else:
+        yield _read_txt(path, doc_id, default_date)
+
+
+def iter_documents(
+    inputs: list[str], default_date: _dt.date | None = None, skipped: Counter | None = None
+) -> Iterator[Document]:
     """Yield one Document per article, in a stable order (folders sorted by path).
 
     `default_date` anchors relative dates for documents that carry no date of their own. Ids are
-    made unique and safe here, so that every key in the tables is: see `_checked`.
+    made unique and safe here, so that every key in the tables is: see `_checked`. Files in
+    folders that are not articles are counted by extension in `skipped`, when given.
     """
-    yield from _checked(_read_all(inputs, default_date))
+    yield from _checked(_read_all(inputs, default_date, skipped))
 
 
-def _read_all(inputs: list[str], default_date: _dt.date | None) -> Iterator[Document]:
+def count_documents(inputs: list[str]) -> int | None:
+    """How many documents the inputs hold, counted without decoding them (for a progress bar).
+
+    JSONL lines and JSON/CSV files cost a read; None when an input cannot be counted (stdin).
+    """
+    total = 0
+    for spec in inputs:
+        if spec == "-":
+            return None
+        path = Path(spec)
+        files = [f for f, error in _walk(path)] if path.is_dir() else [path]
+        for f in files:
+            try:
+                if _is_jsonl(f):
+                    with _open_lines(f) as fh:
+                        total += sum(1 for line in fh if line.strip())
+                elif _suffix(f) in (".json", ".csv"):
+                    return None
+                else:
+                    total += 1
+            except (OSError, EOFError, gzip.BadGzipFile):
+                total += 1
+    return total
+
+
+def _read_all(
+    inputs: list[str], default_date: _dt.date | None, skipped: Counter | None = None
+) -> Iterator[Document]:
     for spec in inputs:
         if spec == "-":
             try:
@@ -312,7 +439,7 @@ def _read_all(inputs: list[str], default_date: _dt.date | None) -> Iterator[Docu
         path = Path(spec)
         if path.is_dir():
             try:
-                files = _walk(path)
+                files = _walk(path, skipped)
             except OSError as exc:
                 yield _failed(path.name or spec, spec, f"{spec}: cannot read folder: {exc}")
                 continue
@@ -321,19 +448,15 @@ def _read_all(inputs: list[str], default_date: _dt.date | None) -> Iterator[Docu
                 doc_id = rel.with_suffix("").as_posix() if rel.name else (path.name or spec)
                 if error:
                     yield _failed(doc_id, str(f), error)
-                elif _is_jsonl(f):
-                    yield from _read_jsonl(f, default_date)
                 else:
-                    yield _read_txt(f, doc_id, default_date)
+                    yield from _read_file(f, doc_id, default_date)
         elif path.is_file():
             if path.name in _own_outputs(path.parent):
                 yield _failed(
                     path.stem, spec, f"{spec}: is a table written by arabic-ie, not articles"
                 )
-            elif _is_jsonl(path):
-                yield from _read_jsonl(path, default_date)
             else:
-                yield _read_txt(path, path.stem, default_date)
+                yield from _read_file(path, path.stem, default_date)
         else:
             yield _failed(path.stem or spec, spec, f"{spec}: no such file or folder")
 

@@ -23,7 +23,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ __all__ = [
     "JOURNAL",
     "MANIFEST",
     "TABLE_MARKER",
+    "FORMATS",
     "TOOL",
     "WORK_DIR",
     "ForeignPathError",
@@ -41,6 +42,7 @@ __all__ = [
     "file_digest",
     "own_manifest",
     "pending_journal",
+    "previous_run",
     "publish",
     "recover",
     "staging_dir",
@@ -48,6 +50,7 @@ __all__ = [
 ]
 
 TOOL = "arabic-ie"
+FORMATS = ("csv", "jsonl", "parquet", "parquet-partitioned", "xlsx")  # what a run can publish
 WORK_DIR = ".arabic-ie-work"  # where a run keeps its progress (pipeline.store); never input
 MANIFEST = "run.json"
 JOURNAL = ".arabic-ie-publish.json"
@@ -171,6 +174,21 @@ def check_out(out: Path, targets: list[str]) -> None:
             f"{manifest} exists and was not written by {TOOL}; it will not replace it. "
             "Choose another --out"
         )
+
+
+def previous_run(out: Path, tables: Iterable[str]) -> list[str]:
+    """What an earlier run left in `out`: its manifest, `tables` (the names a run may publish),
+    work folder; empty for a new folder.
+
+    A new run replaces these only when asked (--force or --resume): tables from another run are
+    somebody's results.
+    """
+    if not out.is_dir():
+        return []
+    names = [n for n in (MANIFEST, *tables, WORK_DIR, JOURNAL) if (out / n).exists()]
+    manifest = own_manifest(out) or {}
+    names += [n for n in manifest.get("earlier", []) if n not in names and (out / n).exists()]
+    return names
 
 
 @contextmanager

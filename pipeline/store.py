@@ -19,7 +19,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from pipeline.corpus import CorpusLinker
 from pipeline.publish import (
+    FORMATS,
     TABLE_MARKER,
     WORK_DIR,
     ForeignPathError,
@@ -31,24 +33,44 @@ from pipeline.publish import (
     staging_dir,
     staging_file,
 )
-from pipeline.table import TABLES, Rows, frame, write_csv_rows, write_jsonl_lines
+from pipeline.table import (
+    TABLES,
+    Rows,
+    frame,
+    write_csv_rows,
+    write_jsonl_lines,
+    write_workbook,
+)
 
-__all__ = ["RunStore", "ResumeError", "WORK_DIR", "table_names"]
+__all__ = ["FORMATS", "RunStore", "ResumeError", "WORK_DIR", "output_names", "table_names"]
 
 _WORK_MANIFEST = "run.json"
+# Corpus entities per Parquet part (they are not tied to shards of documents).
+_CORPUS_CHUNK = 20_000
 # Bumped whenever the shard layout changes, so that an older work folder is refused, not misread.
-_SHARD_FORMAT = 2
+_SHARD_FORMAT = 3
 
 
 class ResumeError(ValueError):
     """The work folder cannot be resumed (it belongs to another run)."""
 
 
+WORKBOOK = "tables.xlsx"
+
+
 def table_names(fmt: str) -> dict[str, str]:
-    """The final name in OUT of each table for a format (a folder for parquet-partitioned)."""
+    """The final name in OUT of each table for a format (a folder for parquet-partitioned; one
+    workbook with a sheet per table for xlsx)."""
     if fmt == "parquet-partitioned":
         return {name: name for name in TABLES}
+    if fmt == "xlsx":
+        return dict.fromkeys(TABLES, WORKBOOK)
     return {name: f"{name}.{fmt}" for name in TABLES}
+
+
+def output_names() -> list[str]:
+    """Every name a run of any format may publish in OUT."""
+    return sorted({n for fmt in FORMATS for n in table_names(fmt).values()})
 
 
 class RunStore:
@@ -61,9 +83,11 @@ class RunStore:
         signature: dict[str, Any],
         resume: bool = False,
         shard_docs: int = 500,
+        excel: bool = False,
     ) -> None:
         self.out = out
         self.fmt = fmt
+        self.excel = excel  # CSV for spreadsheets: byte-order mark, formulas neutralized
         self.work = out / WORK_DIR
         self.shard_docs = shard_docs
         self.signature = hashlib.sha256(
@@ -72,12 +96,14 @@ class RunStore:
             ).encode()
         ).hexdigest()
         self.buffer: list[tuple[int, Rows, str]] = []
+        self.corpus_ids: dict[str, str] = {}
+        self.corpus_rows: list[dict[str, Any]] = []
         self.digests: list[str] = []  # content hash of each saved document, in input order
         self.done = 0  # documents saved in shards: always a prefix of the input
         self.failed = 0
         self.counts = dict.fromkeys(TABLES, 0)
         self.log = recover(out)
-        check_out(out, list(table_names(fmt).values()))
+        check_out(out, sorted(set(table_names(fmt).values())))
         self._open(resume)
 
     def _open(self, resume: bool) -> None:
@@ -172,13 +198,20 @@ class RunStore:
         """
         self.flush()
         shards = self._shards()
+        self._link(shards)
         staged: list[tuple[Path, str]] = []
         entries: dict[str, dict[str, Any]] = {}
         try:
-            for name, final in table_names(self.fmt).items():
-                tmp = self._stage(name, shards)
-                staged.append((tmp, final))
-                entries[final] = {"sha256": file_digest(tmp), "rows": self.counts[name]}
+            if self.fmt == "xlsx":
+                tmp = staging_file(self.out, WORKBOOK)
+                staged.append((tmp, WORKBOOK))
+                write_workbook(tmp, {name: self._frames(name, shards) for name in TABLES})
+                entries[WORKBOOK] = {"sha256": file_digest(tmp), "rows": dict(self.counts)}
+            else:
+                for name, final in table_names(self.fmt).items():
+                    tmp = self._stage(name, shards)
+                    staged.append((tmp, final))
+                    entries[final] = {"sha256": file_digest(tmp), "rows": self.counts[name]}
         except BaseException:
             for tmp, _ in staged:
                 if tmp.is_dir():
@@ -220,10 +253,27 @@ class RunStore:
             raise
         return tmp
 
+    def _link(self, shards: list[Path]) -> None:
+        """Merge the run's entities across documents (one pass over the shards)."""
+        linker = CorpusLinker()
+        for shard in shards:
+            for _, bundle, _ in self._load(shard):
+                linker.add(bundle["entities"])
+        self.corpus_ids, self.corpus_rows = linker.finish()
+        self.counts["corpus_entities"] = len(self.corpus_rows)
+
     def _frames(self, name: str, shards: list[Path]):
+        if name == "corpus_entities":
+            rows = self.corpus_rows
+            for k in range(0, max(len(rows), 1), _CORPUS_CHUNK):
+                yield frame(name, rows[k : k + _CORPUS_CHUNK])
+            return
         yielded = False
         for shard in shards:
             rows = [r for _, bundle, _ in self._load(shard) for r in bundle[name]]
+            if name == "entities":
+                for r in rows:
+                    r["corpus_entity_id"] = self.corpus_ids[r["entity_id"]]
             if rows:
                 yielded = True
                 yield frame(name, rows)
@@ -246,9 +296,11 @@ class RunStore:
             return
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             first = True
+            if self.excel:
+                fh.write("\ufeff")  # Excel reads UTF-8 only with a byte-order mark
             for df in self._frames(name, shards):
                 if self.fmt == "csv":
-                    write_csv_rows(df, fh, header=first)
+                    write_csv_rows(df, fh, header=first, excel=self.excel)
                 else:
                     write_jsonl_lines(df, fh)
                 first = False

@@ -144,5 +144,5 @@ def test_jobs_2_gives_identical_output(tmp_path, seed_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert _run(str(src), "--out", str(a)) == 0
     assert _run(str(src), "--out", str(b), "--jobs", "2") == 0
-    for name in ("mentions.csv", "entities.csv", "documents.csv"):
+    for name in ("mentions.csv", "entities.csv", "documents.csv", "corpus_entities.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes()

@@ -78,7 +78,7 @@ def test_01_partitioned_output_replaces_its_own_folders(tmp_path):
     assert _run(src, "--out", out, "--format", "parquet-partitioned") == 0
     assert (out / "mentions" / TABLE_MARKER).is_file()
     (src / "good1.txt").unlink()
-    assert _run(src, "--out", out, "--format", "parquet-partitioned") == 0
+    assert _run(src, "--out", out, "--format", "parquet-partitioned", "--force") == 0
     assert len(pd.read_parquet(out / "documents")) == 1
 
 
@@ -123,13 +123,13 @@ def test_03_a_publish_cut_short_is_detected_and_finished(tmp_path, monkeypatch):
 
     monkeypatch.setattr(publish, "_move", dying_move)
     with pytest.raises(_Killed):
-        _run(src, "--out", out)
+        _run(src, "--out", out, "--force")
     monkeypatch.setattr(publish, "_move", real_move)
     assert (out / JOURNAL).exists()
     with pytest.raises(OutOfStepError):
         read_table(out / "documents.csv")
     # the next run finishes the interrupted publish first, then does its own work
-    assert _run(src, "--out", out) == 0
+    assert _run(src, "--out", out, "--force") == 0
     assert not (out / JOURNAL).exists()
     assert len(_docs(out)) == 3
     assert not [p for p in out.iterdir() if p.name.endswith("tmp")]
@@ -145,7 +145,7 @@ def test_03_interrupted_while_merging_keeps_the_old_tables(tmp_path, monkeypatch
         raise KeyboardInterrupt
 
     monkeypatch.setattr(store.RunStore, "_merge", interrupted)
-    assert main(["extract", str(src), "--out", str(out)]) == 130
+    assert main(["extract", str(src), "--out", str(out), "--force"]) == 130
     assert "no table was replaced" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before
     assert not [p for p in out.iterdir() if p.name.endswith("tmp")]
@@ -266,9 +266,9 @@ def test_08_its_own_tables_are_never_read_as_articles(tmp_path):
     src = _folder(tmp_path, n=1)
     assert _run(src, "--out", src, "--format", "jsonl") == 0
     first = (src / "documents.jsonl").read_bytes()
-    assert _run(src, "--out", src, "--format", "jsonl") == 0
+    assert _run(src, "--out", src, "--format", "jsonl", "--force") == 0
     assert (src / "documents.jsonl").read_bytes() == first
-    assert _run(src, "--out", src, "--format", "csv") == 0  # the jsonl tables stay out too
+    assert _run(src, "--out", src, "--format", "csv", "--force") == 0  # jsonl tables stay out too
     assert list(_docs(src).index) == ["good0"]
     assert _run(src / "mentions.jsonl", "--out", tmp_path / "o2") == 1  # named on its own: refused
 

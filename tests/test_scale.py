@@ -42,7 +42,7 @@ def _corpus(tmp_path, seed_text, n=120):
 
 
 def _same_tables(a, b):
-    for name in ("mentions.csv", "entities.csv", "documents.csv"):
+    for name in ("mentions.csv", "entities.csv", "documents.csv", "corpus_entities.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
