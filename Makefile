@@ -42,6 +42,7 @@ train: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.build_date_lexicon
 	$(PY) -m pipeline.training.build_places --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner_lexicons --data $(DATA_DIR)
+	$(PY) -m pipeline.training.build_latin_names --data $(DATA_DIR)
 	$(PY) -m pipeline.training.tag train --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner_clusters --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner train --data $(DATA_DIR)

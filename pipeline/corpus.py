@@ -23,6 +23,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
+from pipeline.romanize import romanize
 from pipeline.stages.normalize import normalize_text
 from pipeline.stages.resolve import COMMON_GIVEN, NAME_TYPES, name_key, skeleton
 
@@ -30,7 +31,7 @@ __all__ = ["CORPUS_ENTITY_COLUMNS", "CorpusLinker"]
 
 CORPUS_ENTITY_COLUMNS = (
     "corpus_entity_id", "type", "canonical", "documents", "mentions", "variants",
-    "country_code", "geonames_id", "name_en",
+    "country_code", "geonames_id", "name_en", "name_latn",
 )  # fmt: skip
 _ARABIC = re.compile("[\u0600-\u06ff]")
 # Across documents a shared skeleton is weaker evidence than inside one: ask for a longer one.
@@ -146,9 +147,13 @@ def _corpus_row(cid: str, members: list[dict[str, Any]]) -> dict[str, Any]:
         for v in [row["canonical"], *filter(None, str(row["variants"]).split("|"))]:
             variants.setdefault(v)
     linked = next((r for r in members if r["country_code"] or r["geonames_id"]), {})
+    type_ = members[0]["type"]
+    latin = type_ in ("PERSON", "ORGANIZATION") or (
+        type_ == "LOCATION" and not linked.get("name_en")
+    )
     return {
         "corpus_entity_id": cid,
-        "type": members[0]["type"],
+        "type": type_,
         "canonical": canonical,
         "documents": len({row["doc_id"] for row in members}),
         "mentions": sum(int(row["mentions"]) for row in members),
@@ -156,6 +161,7 @@ def _corpus_row(cid: str, members: list[dict[str, Any]]) -> dict[str, Any]:
         "country_code": linked.get("country_code", ""),
         "geonames_id": linked.get("geonames_id", ""),
         "name_en": linked.get("name_en", ""),
+        "name_latn": romanize(canonical) if latin else "",
     }
 
 

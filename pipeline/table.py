@@ -75,7 +75,7 @@ _DTYPES: dict[str, dict[str, str]] = {
 _DTYPES["corpus_entities"] = {
     "corpus_entity_id": "string", "type": "string", "canonical": "string", "documents": "int64",
     "mentions": "int64", "variants": "string", "country_code": "string", "geonames_id": "string",
-    "name_en": "string",
+    "name_en": "string", "name_latn": "string",
 }  # fmt: skip
 TABLES = {
     "mentions": MENTION_COLUMNS,
