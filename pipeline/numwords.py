@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from pipeline.stages.normalize import normalize_text
+from pipeline.arabic.normalize import normalize_text
 
 __all__ = [
     "NumberWord",

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import regex
 
+from pipeline.arabic.normalize import normalize_text
 from pipeline.document import Document
 from pipeline.numwords import (
     CARDINALS,
@@ -34,7 +35,6 @@ from pipeline.numwords import (
     parse_ordinal,
     to_plain,
 )
-from pipeline.stages.normalize import normalize_text
 
 __all__ = ["NumberStage", "Amount", "find_amounts", "trie_pattern", "CurrencyTables"]
 
