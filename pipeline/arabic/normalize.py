@@ -17,7 +17,7 @@ import unicodedata
 import numpy as np
 import regex
 
-__all__ = ["normalize_text", "CHAR_MAP", "TATWEEL"]
+__all__ = ["normalize_text", "norm_word", "CHAR_MAP", "TATWEEL"]
 
 TATWEEL = "\u0640"
 
@@ -233,3 +233,8 @@ def normalize_text(raw: str) -> tuple[str, np.ndarray | None, np.ndarray | None]
     if not norm:
         return norm, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return norm, np.concatenate(start_runs), np.concatenate(end_runs)
+
+
+def norm_word(text: str) -> str:
+    """The normalized spelling of a word or phrase of a table (no alignment)."""
+    return normalize_text(text)[0]
