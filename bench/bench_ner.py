@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"articles        {len(docs)}{' (no tag stage)' if args.no_tag else ' (tag stage run first)'}"
     )
-    print(f"backend         {stage.backend}, tag features {stage.uses_tags}")
+    print(f"backend         {stage.model.backend}, tag features {stage.model.uses_tags}")
     print(f"tokens          {n_tokens}")
     print(f"ner seconds     {secs:.2f}")
     print(f"tokens/s        {n_tokens / secs:,.0f}")

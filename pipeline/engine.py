@@ -198,9 +198,9 @@ def _dask_batch(docs: list[Document]) -> list[Rows]:
     """Runs on a Dask worker: the default pipeline is built once per worker process."""
     global _WORKER_PIPELINE
     if _WORKER_PIPELINE is None:
-        from pipeline.pipeline import Pipeline
+        from pipeline.stage import default_chain
 
-        _WORKER_PIPELINE = Pipeline.default()
+        _WORKER_PIPELINE = default_chain()
     return [process_rows(_WORKER_PIPELINE, d) for d in docs]
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pipeline.arabic.normalize import normalize_text
 from pipeline.lexicons import load_map
-from pipeline.stages.normalize import normalize_text
 
 __all__ = ["romanize"]
 

@@ -11,17 +11,13 @@ from examples import load_examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.dates.merge import find_dates
+from pipeline.dates.values import _day_month_value, _month_value, _weekday_value
+from pipeline.dates.words import ORDINALS
 from pipeline.document import Document
 from pipeline.pipeline import Pipeline
 from pipeline.resources import lexicons_dir
-from pipeline.stages.dates import (
-    ORDINALS,
-    DateStage,
-    _day_month_value,
-    _month_value,
-    _weekday_value,
-    find_dates,
-)
+from pipeline.stages.dates import DateStage
 from pipeline.stages.normalize import Normalizer, normalize_text
 from pipeline.stages.tokenize import Tokenizer
 

@@ -18,10 +18,11 @@ import pytest
 
 from pipeline import engine, publish, store
 from pipeline.cli import main
+from pipeline.ner.document import MAX_NAME_CHARS
 from pipeline.publish import JOURNAL, MANIFEST, TABLE_MARKER, OutOfStepError
-from pipeline.stages.ner import MAX_NAME_CHARS
-from pipeline.stages.tag import MAX_WORD_LETTERS, Segmenter
 from pipeline.table import read_table
+from pipeline.tagging.features import MAX_WORD_LETTERS
+from pipeline.tagging.segmenter import Segmenter
 
 ARABIC = "قال الرئيس توكاييف في أستانا يوم الجمعة 9 أغسطس 2024 إن التجارة بلغت 5.7 مليار دولار."
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,17 +12,12 @@ from pathlib import Path
 import pytest
 
 from pipeline.document import Document, Part, Token
+from pipeline.ner.document import bio_spans
+from pipeline.ner.features import NerFeaturizer
+from pipeline.ner.tokens import proclitic_candidates, strip_proclitic, token_tag_info
 from pipeline.pipeline import Pipeline
 from pipeline.resources import data_dir, models_dir
-from pipeline.stages.ner import (
-    NerFeaturizer,
-    NerStage,
-    bio_spans,
-    document_flags,
-    proclitic_candidates,
-    strip_proclitic,
-    token_tag_info,
-)
+from pipeline.stages.ner import NerStage
 from pipeline.stages.normalize import Normalizer
 from pipeline.stages.tokenize import Tokenizer
 
@@ -34,7 +29,9 @@ needs_model = pytest.mark.skipif(not HAVE_MODEL, reason="models/ner/ner.weights.
 
 @pytest.fixture(scope="module")
 def nlp() -> Pipeline:
-    return Pipeline([Normalizer(), Tokenizer(), NerStage()])
+    from pipeline.stages.tag import TagStage
+
+    return Pipeline([Normalizer(), Tokenizer(), TagStage(), NerStage()])
 
 
 # ---------------------------------------------------------------- proclitic rule (no model needed)
@@ -141,7 +138,7 @@ def test_token_parts_hook() -> None:
     assert stage._strip(tok) == (1, "توكاييف")
 
 
-HAVE_TAG = (models_dir() / "tag" / "seg.weights.npy").exists()
+HAVE_TAG = (models_dir() / "tag" / "seg.weights.npz").exists()
 
 
 @pytest.mark.skipif(not HAVE_TAG, reason="models/tag not built")
@@ -155,7 +152,7 @@ def test_tag_info_same_in_training_and_run_time() -> None:
     doc = tag(Tokenizer()(Normalizer()(Document("a", SEED.read_text(encoding="utf-8")))))
     sents = [doc.tokens[s.first_token : s.last_token] for s in doc.sentences]
     run_time = [[token_tag_info(t) for t in s] for s in sents]
-    training = tag_infos([[(t.norm, "O") for t in s] for s in sents], tag)
+    training = tag_infos([[(t.norm, "O") for t in s] for s in sents], tag.model)
     assert run_time == training
 
 
@@ -171,21 +168,6 @@ def test_tag_features_degrade_without_parts() -> None:
     )
     assert "tp=PROPN" in g[1] and "-1:tp=VERB" in g[1] and "-1:pc=و" in g[1]
     assert token_tag_info(Token(0, 4, "وقال", "وقال")) is None
-
-
-def test_document_flags_and_features() -> None:
-    """A sports report gets the "sport" flag; each token then carries it, alone and joined with its
-    gazetteer flags (what lets the CRF read هامبورغ as a team there)."""
-    sport = [["فاز", "هامبورغ", "في", "المباراه"], ["وسجل", "اللاعب", "هدفا"]]
-    news = [["زار", "الرئيس", "هامبورغ"], ["وقال", "ان", "الاقتصاد", "ينمو"]]
-    assert document_flags(sport) == ("sport",)
-    assert document_flags(news) == ()
-    assert document_flags([]) == ()
-    feat = NerFeaturizer({"city": frozenset({"هامبورغ"})}, {}, {})
-    f = feat.sentence_features(sport[0], None, ("sport",))
-    assert "d=sport" in f[1] and "d=sport|g=city" in f[1]
-    assert "d=sport|g=city" not in f[0]
-    assert not any(x.startswith("d=") for x in feat.sentence_features(sport[0])[1])
 
 
 # ---------------------------------------------------------------- seed recall
@@ -387,7 +369,7 @@ def test_offsets_on_arbitrary_text(nlp: Pipeline) -> None:
 def test_feature_cache_is_keyed_by_the_form_too():
     """'لكنهم' and 'لكن' share (proclitics, stem, UPOS); a cache keyed on that alone gave the second
     the first's features, so output depended on which documents came before."""
-    from pipeline.stages.ner import NerFeaturizer
+    from pipeline.ner.features import NerFeaturizer
 
     info = ("", "لكن", "CCONJ")
     warm = NerFeaturizer.load(use_tags=True)
@@ -402,7 +384,7 @@ def test_decode_bio_repairs_invalid_argmax() -> None:
     """Ensemble decoding: the best *valid* BIO sequence, not the per-token argmax."""
     import numpy as np
 
-    from pipeline.stages.ner import decode_bio
+    from pipeline.ner.document import decode_bio
 
     labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
     probs = np.array([[0.9, 0.05, 0.0, 0.05, 0.0],   # O
@@ -424,7 +406,7 @@ def crf_case(seed_text: str, tmp_path_factory) -> dict:
 
     import pycrfsuite
 
-    from pipeline.stages.ner_crf import TARGET_PREFIX, export_weights
+    from pipeline.ner.crf import TARGET_PREFIX, export_weights
     from pipeline.stages.tag import TagStage
 
     text = seed_text + "\n" + Path(ROOT / "README.md").read_text(encoding="utf-8")[:3000]
@@ -467,9 +449,9 @@ def _crfsuite_answers(model: Path, stage: NerStage, norms, tags, copies: bool = 
     tagger.open(str(model))
     out = []
     for n, t in zip(norms, tags):
-        f = stage.featurizer.sentence_features(n, t)
+        f = stage.model.featurizer.sentence_features(n, t)
         if copies:
-            from pipeline.stages.ner_crf import TARGET_PREFIX
+            from pipeline.ner.crf import TARGET_PREFIX
 
             f = [x + [TARGET_PREFIX + a for a in x] for x in f]
         labs = tagger.tag(f)
@@ -484,7 +466,7 @@ def test_numpy_crf_gives_crfsuite_answers(crf_case: dict, name: str) -> None:
     label, with marginals equal to 1e-4, also when the row caches are tiny and keep evicting.
     "target": a model trained with target-domain copies of features, exported folded: the folded
     table scores plain features as crfsuite scores features plus their copies."""
-    import pipeline.stages.ner_crf as ner_crf
+    import pipeline.crf as crf
 
     model, d = crf_case["models"][name]
     norms, tags = crf_case["norms"], crf_case["tags"]
@@ -493,13 +475,13 @@ def test_numpy_crf_gives_crfsuite_answers(crf_case: dict, name: str) -> None:
     assert sum(lab != "O" for r in ref for lab in r[0]) >= 10  # the model does tag names
     for limit in (None, 40):
         if limit:
-            for cache in (stage.scorer.forms, stage.scorer.tag_rows):
+            for cache in (stage.model.scorer.forms, stage.model.scorer.tag_rows):
                 cache.limit, cache.rows = limit, {}
-        got = stage.scorer.decode(stage._crf_emissions(norms, tags))
+        got = stage.model.scorer.decode(stage.model._crf_emissions(norms, tags))
         assert [g[0] for g in got] == [r[0] for r in ref]
         for (_, gs), (_, rs) in zip(got, ref):
             assert all(abs(a - b) < 1e-4 for a, b in zip(gs, rs))
-    assert ner_crf._CACHE_LIMIT > 40
+    assert crf._CACHE_LIMIT > 40
 
 
 @needs_model
@@ -509,14 +491,14 @@ def test_averaged_crf_scores_are_the_mean(crf_case: dict, tmp_path: Path) -> Non
 
     import numpy as np
 
-    from pipeline.stages.ner_crf import average_weights
+    from pipeline.ner.crf import average_weights
 
     norms, tags = crf_case["norms"], crf_case["tags"]
     (_, a), (_, b) = crf_case["models"]["plain"], crf_case["models"]["other"]
     for f in ("clusters.tsv", "vocab.tsv", "meta.json"):
         shutil.copy(a / f, tmp_path / f)
     average_weights([a / "ner.weights.npz", b / "ner.weights.npz"], [0.3, 0.7], tmp_path / "ner.weights.npz")
-    em = [NerStage(d, backend="crf")._crf_emissions(norms, tags) for d in (a, b, tmp_path)]
+    em = [NerStage(d, backend="crf").model._crf_emissions(norms, tags) for d in (a, b, tmp_path)]
     ta, tb, tm = (np.load(d / "ner.weights.npz")["trans"] for d in (a, b, tmp_path))
     assert not np.allclose(ta, tb)
     np.testing.assert_allclose(tm, 0.3 * ta + 0.7 * tb)
@@ -529,7 +511,7 @@ def test_average_weights_aligns_labels_by_name(tmp_path: Path) -> None:
     the average matches them by name, and refuses parts with different label sets."""
     import numpy as np
 
-    from pipeline.stages.ner_crf import average_weights
+    from pipeline.ner.crf import average_weights
 
     def table(name: str, labels: list[str], attrs: list[str], w: list[list[float]], trans) -> Path:
         path = tmp_path / f"{name}.npz"

@@ -13,8 +13,8 @@ import json
 import numpy as np
 import pytest
 
-from pipeline.stages.ner import NerFeaturizer
-from pipeline.stages.ner_lstm import LstmEncoder, LstmTagger
+from pipeline.ner.features import NerFeaturizer
+from pipeline.ner.lstm import LstmEncoder, LstmTagger
 
 torch = pytest.importorskip("torch")
 
@@ -115,7 +115,7 @@ def test_tag_sentences_batch_independent(tiny) -> None:
 
 
 def test_gate_cache_eviction_keeps_answers(tiny, monkeypatch) -> None:
-    import pipeline.stages.ner_lstm as mod
+    import pipeline.ner.lstm as mod
 
     _, tagger, _ = tiny
     ref = tagger.tag_sentences(SENTS, TAGS)

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline.ner.crf import TARGET_PREFIX
 from pipeline.resources import models_dir
 from pipeline.stages.ner import NerStage
-from pipeline.stages.ner_crf import TARGET_PREFIX
 
 pytestmark = pytest.mark.skipif(
     not (models_dir() / "tag").exists() or not (models_dir() / "ner" / "clusters.tsv").exists(),
@@ -81,7 +81,7 @@ def test_train_writes_the_averaged_model(tmp_path: Path) -> None:
     assert sorted(table["labels"].tolist()) == sorted(
         ["O", "B-PER", "I-PER", "B-LOC", "B-ORG", "I-ORG"])
     stage = NerStage(out)
-    labels, _ = stage.tag_document([SENTS[0][0]])
+    labels, _ = stage.model.tag_document([SENTS[0][0]])
     assert len(labels[0]) == len(SENTS[0][0])
 
     (tmp_path / "alone").mkdir()

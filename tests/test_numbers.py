@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.amounts.grammar import find_amounts
 from pipeline.document import Document
 from pipeline.pipeline import Pipeline
 from pipeline.stages.normalize import Normalizer
-from pipeline.stages.numbers import NumberStage, find_amounts, trie_pattern
+from pipeline.stages.numbers import NumberStage
 from pipeline.stages.tokenize import Tokenizer
+from pipeline.trie import trie_pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "pipeline" / "stages" / "numbers_examples.tsv"

@@ -1,4 +1,4 @@
-"""Unit and property tests for the Arabic number-word parser (pipeline.numwords)."""
+"""Unit and property tests for the Arabic number-word parser (pipeline.arabic.numwords)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.numwords import (
+from pipeline.arabic.numwords import (
     CARDINALS,
     ORDINALS,
     digits_value,

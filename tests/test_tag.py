@@ -11,21 +11,14 @@ from hypothesis import strategies as st
 from pipeline.document import Document
 from pipeline.resources import data_dir, models_dir
 from pipeline.stages.normalize import Normalizer
-from pipeline.stages.tag import (
-    UPOS,
-    TagStage,
-    cuts_to_spans,
-    is_arabic_word,
-    part_kinds,
-    part_norm,
-    seg_features,
-    where_codes,
-)
+from pipeline.stages.tag import TagStage
 from pipeline.stages.tokenize import Tokenizer
+from pipeline.tagging.features import UPOS, cuts_to_spans, is_arabic_word, seg_features, where_codes
+from pipeline.tagging.parts import part_kinds, part_norm
 from pipeline.training.padt import align_parts
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_42077914264d8127.txt"
-HAVE_MODELS = (models_dir() / "tag" / "pos.crfsuite").exists()
+HAVE_MODELS = (models_dir() / "tag" / "pos.weights.npz").exists()
 needs_models = pytest.mark.skipif(not HAVE_MODELS, reason="models/tag not built")
 
 
@@ -182,25 +175,42 @@ def test_padt_alignment_covers_dev():
             assert len(spans) == len(tags)
 
 
-@pytest.mark.skipif(
-    not (models_dir() / "tag" / "pos.crfsuite").exists(), reason="crfsuite model not shipped"
-)
-def test_numpy_decoding_matches_crfsuite(stages):
-    """The stage scores with numpy for speed; it must give crfsuite's own answer."""
+@needs_models
+def test_numpy_decoding_matches_crfsuite(stages, tmp_path):
+    """The stage scores with numpy for speed (`pipeline.crf`); it must give crfsuite's own answer.
+    A small POS CRF is trained here on the seed article (tags from the shipped stage), exported
+    as the stage's weight table, and both decoders tag every sentence."""
+    import numpy as np
     import pycrfsuite
 
+    from pipeline.crf import LinearChain, export_crf
+    from pipeline.tagging.pos import PosTagger
+
     tag = stages[2]
-    ref = pycrfsuite.Tagger()
-    ref.open(str(models_dir() / "tag" / "pos.crfsuite"))
-    doc = run(stages, SEED.read_text(encoding="utf-8"))
+    doc = run(stages, SEED.read_text(encoding="utf-8") + "\n" + NEWS)
+    clusters = tag.model.pos_tagger.clusters
+    feats = PosTagger(None, clusters)
+    sents = []
     for s in doc.sentences:
+        toks = doc.tokens[s.first_token : s.last_token]
         words = [
             (t.norm[a:b], where)
-            for t in doc.tokens[s.first_token : s.last_token]
-            for (a, b), where in zip(tag.split_words([t.norm])[0], where_codes(len(t.parts)))
+            for t in toks
+            for (a, b), where in zip(tag.model.split_words([t.norm])[0], where_codes(len(t.parts)))
         ]
         if words:
-            assert tag.pos_tagger.tag(words) == ref.tag(tag.pos_tagger.sequence_features(words))
+            sents.append((words, [p.pos for t in toks for p in t.parts]))
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for words, tags in sents:
+        trainer.append(feats.sequence_features(words), tags)
+    trainer.set_params({"c1": 0.05, "c2": 0.01, "max_iterations": 40})
+    trainer.train(str(tmp_path / "pos.crfsuite"))
+    export_crf(tmp_path / "pos.crfsuite", tmp_path / "pos.weights.npz", np.float32)
+    mine = PosTagger(LinearChain.load(tmp_path / "pos.weights.npz"), clusters)
+    ref = pycrfsuite.Tagger()
+    ref.open(str(tmp_path / "pos.crfsuite"))
+    for words, _ in sents:
+        assert mine.tag(words) == ref.tag(feats.sequence_features(words))
 
 
 @needs_models
@@ -208,7 +218,7 @@ def test_stanza_backend_wiring(monkeypatch, stages):
     """The stanza backend keeps our segmentation and takes one UPOS per word from stanza."""
     from types import SimpleNamespace
 
-    import pipeline.stages.tag as tag_mod
+    import pipeline.tagging.model as tag_mod
 
     def fake_pipeline(batch):
         sents = [SimpleNamespace(words=[SimpleNamespace(upos="NOUN") for _ in s]) for s in batch]
@@ -246,8 +256,8 @@ def test_outputs_do_not_depend_on_cache_size(stages):
         a = big(tok(norm(Document(id="a", raw=text))))
         b = tiny(tok(norm(Document(id="b", raw=text))))
         assert _outputs(a) == _outputs(b)
-    assert len(tiny._forms) <= 8
-    assert len(tiny.pos_tagger._slot) <= 8
+    assert len(tiny.model._forms) <= 8
+    assert len(tiny.model.pos_tagger._slot) <= 8
 
 
 @needs_models
@@ -256,7 +266,7 @@ def test_document_tagging_matches_sentence_reference(stages):
     the per-sentence reference emissions and Viterbi path of every sentence."""
     tag = stages[2]
     doc = run(stages, SEED.read_text(encoding="utf-8") + "\n" + NEWS)
-    pt = tag.pos_tagger
+    pt = tag.model.pos_tagger
     sents = []
     for s in doc.sentences:
         toks = doc.tokens[s.first_token : s.last_token]
@@ -264,7 +274,9 @@ def test_document_tagging_matches_sentence_reference(stages):
             [
                 (t.norm[a:b], where)
                 for t in toks
-                for (a, b), where in zip(tag.split_words([t.norm])[0], where_codes(len(t.parts)))
+                for (a, b), where in zip(
+                    tag.model.split_words([t.norm])[0], where_codes(len(t.parts))
+                )
             ]
         )
     sents = [s for s in sents if s]
@@ -279,7 +291,7 @@ def test_attribute_rows_match_feature_strings(stages):
     """The row builders give exactly the rows of the feature strings (same order, unknown
     attributes as the zero row), so the float sums are those of `LinearChain.emissions`."""
     tag = stages[2]
-    seg, pt = tag.segmenter, tag.pos_tagger
+    seg, pt = tag.model.segmenter, tag.model.pos_tagger
     words = NEWS.replace("،", " ").replace(".", " ").split() + ["ا", "لل", "يا", "xyz", "ab|c"]
     for model, make, groups in (
         (seg.model, lambda w, r, s: seg._rows(w, r, s), lambda w: seg_features(w, seg.lexicon)),

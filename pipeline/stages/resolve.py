@@ -13,9 +13,9 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from pipeline.arabic.normalize import normalize_text
 from pipeline.document import Document, Entity, Mention
 from pipeline.lexicons import load_rows
-from pipeline.stages.normalize import normalize_text
 
 __all__ = [
     "ResolveStage",

@@ -16,7 +16,7 @@ from pathlib import Path
 import babel.dates
 import babel.localedata
 
-from pipeline.stages.normalize import normalize_text
+from pipeline.arabic.normalize import normalize_text
 
 __all__ = ["build_rows", "main"]
 

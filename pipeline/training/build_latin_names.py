@@ -15,8 +15,8 @@ import argparse
 import json
 from pathlib import Path
 
+from pipeline.arabic.normalize import normalize_text
 from pipeline.resources import data_dir, lexicons_dir
-from pipeline.stages.normalize import normalize_text
 
 __all__ = ["build"]
 

@@ -12,8 +12,8 @@ import csv
 import itertools
 from pathlib import Path
 
+from pipeline.arabic.normalize import normalize_text
 from pipeline.document import Document, Mention
-from pipeline.stages.normalize import normalize_text
 from pipeline.stages.resolve import ResolveStage
 
 __all__ = ["load_cases", "build_document", "predicted_clusters", "pairwise", "main"]

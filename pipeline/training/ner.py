@@ -23,16 +23,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pipeline.lexicons import load_rows
+from pipeline.ner.crf import TARGET_PREFIX, average_weights, export_weights
+from pipeline.ner.document import bio_spans
+from pipeline.ner.features import NerFeaturizer
+from pipeline.ner.model import NerModel
+from pipeline.ner.tokens import TagInfo, tag_sentences_info
 from pipeline.resources import data_dir, models_dir
-from pipeline.stages.ner import (
-    NerFeaturizer,
-    NerStage,
-    TagInfo,
-    bio_spans,
-    document_flags,
-    tag_sentences_info,
-)
-from pipeline.stages.ner_crf import TARGET_PREFIX, average_weights, export_weights
 from pipeline.training.ner_data import Sentence, load_splits
 
 __all__ = ["train", "evaluate", "prf", "tag_infos", "TRAIN_SETS", "ADAPT_SETS", "ALL_TRAIN_SETS",
@@ -53,10 +49,7 @@ TYPES = ("PER", "LOC", "ORG")
 # Features from the tag stage (models/tag), see NerFeaturizer.sentence_features: on in the shipped
 # model (ANERcorp dev micro F1 76.98 against 76.75 without, same code and data; models/cards/ner.md).
 TAG_FEATURES = True
-# Document-level features (`document_flags`: sports reports); training documents are runs of
-# DOC_SIZE consecutive sentences, as in `evaluate` (the corpora have no document boundaries).
-# Off: ANERcorp dev micro F1 76.59 with them against 76.98 without (models/cards/ner.md).
-DOC_FEATURES = False
+# Sentences per pseudo-document in `evaluate` (the corpora have no document boundaries).
 DOC_SIZE = 10
 CRF_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 150,
               "feature.possible_transitions": True, "feature.minfreq": 1}
@@ -73,24 +66,22 @@ def _vocab(sents: Iterable[Sentence]) -> Counter[str]:
 
 
 def tag_infos(sents: Sequence[Sentence], tagger=None) -> list[list[TagInfo]]:
-    """Run the tag stage (models/tag) on corpus sentences of our tokens: `tag_sentences_info`."""
-    from pipeline.stages.tag import TagStage
+    """Run the tag models (models/tag) on corpus sentences of our tokens: `tag_sentences_info`."""
+    from pipeline.tagging.model import Tagger
 
-    return tag_sentences_info([[t for t, _ in s] for s in sents], tagger or TagStage())
+    return tag_sentences_info([[t for t, _ in s] for s in sents], tagger or Tagger())
 
 
 def _features(feat: NerFeaturizer, sents: list[Sentence], infos: Sequence[list[TagInfo] | None],
-              doc_features: bool) -> Iterable[tuple[list[list[str]], list[str]]]:
+              ) -> Iterable[tuple[list[list[str]], list[str]]]:
     """(features, labels) of every sentence of a training set; `infos`: its `tag_infos` (or Nones)."""
-    docs = [document_flags([[t for t, _ in x] for x in sents[g: g + DOC_SIZE]])
-            if doc_features else () for g in range(0, len(sents), DOC_SIZE)]
-    for k, (sent, info) in enumerate(zip(sents, infos)):
-        yield feat.sentence_features([t for t, _ in sent], info, docs[k // DOC_SIZE]), [lab for _, lab in sent]
+    for sent, info in zip(sents, infos):
+        yield feat.sentence_features([t for t, _ in sent], info), [lab for _, lab in sent]
 
 
 def _train_part(feat: NerFeaturizer, splits: dict[str, list[Sentence]], infos: dict[str, list],
                 sets: Sequence[str], target: Sequence[str], params: dict, weights: dict[str, int],
-                doc_features: bool, model: Path, t0: float) -> tuple[Path, int]:
+                model: Path, t0: float) -> tuple[Path, int]:
     """Train one CRF on `sets` (sentences of `target` sets also with prefixed copies of their
     features); write `model` and its numpy table beside it. Returns the table and the token count."""
     import pycrfsuite
@@ -100,7 +91,7 @@ def _train_part(feat: NerFeaturizer, splits: dict[str, list[Sentence]], infos: d
     for name in sets:
         copy = name in target
         for _ in range(weights.get(name, 1)):
-            for feats, labels in _features(feat, splits[name], infos[name], doc_features):
+            for feats, labels in _features(feat, splits[name], infos[name]):
                 if copy:
                     feats = [f + [TARGET_PREFIX + x for x in f] for f in feats]
                 trainer.append(feats, labels)
@@ -115,7 +106,7 @@ def _train_part(feat: NerFeaturizer, splits: dict[str, list[Sentence]], infos: d
 
 def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
           params: dict | None = None, weights: dict[str, int] | None = None,
-          tag_features: bool = TAG_FEATURES, doc_features: bool = DOC_FEATURES,
+          tag_features: bool = TAG_FEATURES,
           adapt_sets: Sequence[str] = ADAPT_SETS, adapt_share: float = ADAPT_SHARE) -> dict:
     """Train the NER CRF on `sets` and write ner.weights.npz, vocab.tsv and meta.json into `out`.
 
@@ -139,7 +130,7 @@ def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
     with tempfile.TemporaryDirectory() as tmp:
         for k, (part_sets, target, share) in enumerate(parts):
             table, n_tok = _train_part(feat, splits, infos, part_sets, target, params, weights,
-                                       doc_features, Path(tmp) / f"part{k}.crfsuite", t0)
+                                       Path(tmp) / f"part{k}.crfsuite", t0)
             tables.append(table)
             part_meta.append({"sets": part_sets, "target_sets": target, "share": share,
                               "train_tokens": n_tok})
@@ -155,7 +146,7 @@ def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
     meta = {"features_version": NerFeaturizer.VERSION, "train_sets": list(sets),
             "parts": part_meta, "weights": weights, "crf_params": params,
             "clusters": bool(feat.clusters), "tag_features": tag_features,
-            "doc_features": doc_features, "seconds": round(time.time() - t0)}
+            "seconds": round(time.time() - t0)}
     (out / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
     return meta
@@ -194,7 +185,7 @@ def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
     The corpora have no document boundaries we can trust, so with `propagate` (the stage's
     document-level consistency step) consecutive runs of `doc_size` sentences stand for a document.
     """
-    stage = NerStage(model, propagate=propagate, backend=backend)
+    stage = NerModel(model, propagate=propagate, backend=backend)
     splits = splits or load_splits(data)
     results = {}
     for name in sets:
@@ -231,8 +222,6 @@ def main(argv: list[str] | None = None) -> None:
     tr.add_argument("--eval", action="store_true", help="evaluate right after training")
     tr.add_argument("--tag-features", action=argparse.BooleanOptionalAction, default=TAG_FEATURES,
                     help="features from the tag stage (models/tag)")
-    tr.add_argument("--doc-features", action=argparse.BooleanOptionalAction, default=DOC_FEATURES,
-                    help="document-level features (sports reports)")
     tr.add_argument("--adapt-sets", default=",".join(ADAPT_SETS),
                     help="sets of the domain-adapted part ('' for the in-domain CRF alone)")
     tr.add_argument("--adapt-share", type=float, default=ADAPT_SHARE,
@@ -249,7 +238,7 @@ def main(argv: list[str] | None = None) -> None:
         weights = {k: int(v) for k, v in (w.split("=") for w in args.weight)}
         meta = train(args.data, args.out, args.sets.split(","),
                      {"c1": args.c1, "c2": args.c2, "max_iterations": args.iters}, weights,
-                     args.tag_features, args.doc_features,
+                     args.tag_features,
                      [x for x in args.adapt_sets.split(",") if x], args.adapt_share)
         print(json.dumps(meta, ensure_ascii=False))
         if args.eval:

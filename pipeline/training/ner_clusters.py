@@ -21,9 +21,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipeline.arabic.normalize import normalize_text
+from pipeline.ner.tokens import cluster_key
 from pipeline.resources import data_dir, models_dir
-from pipeline.stages.ner import cluster_key
-from pipeline.stages.normalize import normalize_text
 from pipeline.stages.tokenize import tokenize_spans
 
 __all__ = ["news_sentences", "train_clusters", "stable_hash"]

@@ -28,7 +28,7 @@ import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.stages.normalize import normalize_text
+from pipeline.arabic.normalize import normalize_text
 from pipeline.stages.tokenize import tokenize_spans
 
 __all__ = [

@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from pipeline.arabic.normalize import normalize_text
 from pipeline.resources import data_dir, lexicons_dir
-from pipeline.stages.normalize import normalize_text
 from pipeline.training.build_places import NEWS_ALIASES
 
 __all__ = ["build_lexicons", "norm_name"]

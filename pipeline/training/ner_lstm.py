@@ -5,7 +5,7 @@
 Writes models/ner/lstm.npz (weights, embeddings in float16) and lstm.json (vocabularies, labels,
 sizes, training settings). The word embeddings start from `ner_vectors` (word2vec on raw news; the
 command trains them first when the file is missing). Deterministic: fixed seeds, one thread, data in
-file order. The architecture is described in `pipeline.stages.ner_lstm`.
+file order. The architecture is described in `pipeline.ner.lstm`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.crf import viterbi
+from pipeline.ner.features import NerFeaturizer
+from pipeline.ner.lstm import FEATURE_PREFIXES, MAX_CHARS, LstmEncoder
+from pipeline.ner.tokens import cluster_key
 from pipeline.resources import data_dir, models_dir
-from pipeline.stages.ner import NerFeaturizer, cluster_key
-from pipeline.stages.ner_crf import viterbi
-from pipeline.stages.ner_lstm import FEATURE_PREFIXES, MAX_CHARS, LstmEncoder
 from pipeline.training.ner import TRAIN_SETS, prf, tag_infos
 from pipeline.training.ner_data import load_splits
 from pipeline.training.ner_vectors import DEFAULT_PATH, train_vectors

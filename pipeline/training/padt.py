@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.stages.normalize import normalize_text
+from pipeline.arabic.normalize import normalize_text
 
 __all__ = ["PadtToken", "read_conllu", "align_parts", "norm", "padt_path"]
 

@@ -20,23 +20,21 @@ import argparse
 import gzip
 import json
 import random
+import shutil
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
+
+from pipeline.crf import LinearChain, export_crf
 from pipeline.resources import data_dir, models_dir
-from pipeline.stages.tag import (
-    LinearChain,
-    PosTagger,
-    Segmenter,
-    TagStage,
-    cuts_to_spans,
-    export_crf,
-    is_arabic_word,
-    seg_features,
-    where_codes,
-)
+from pipeline.tagging.features import cuts_to_spans, is_arabic_word, seg_features, where_codes
+from pipeline.tagging.model import Tagger
+from pipeline.tagging.pos import PosTagger
+from pipeline.tagging.segmenter import Segmenter
 from pipeline.training.padt import PadtToken, align_parts, norm, padt_path, read_conllu
 from pipeline.training.tag_clusters import (
     CLUSTER_ARTICLES,
@@ -109,11 +107,16 @@ def _pos_items(sent: list[GoldToken]) -> tuple[list[tuple[str, str]], list[str]]
 
 
 def train(data: Path, out: Path, log=print) -> None:
-    """Rebuild models/tag/*: the two CRFs (crfsuite files and their numpy exports, which the stage
-    loads), the segmentation memory, the stem lexicon, the word clusters and meta.json."""
+    """Rebuild models/tag/*: the two CRFs (their weight tables, `pipeline.crf`; the crfsuite files
+    are trained in a temporary folder), the segmentation memory, the stem lexicon, the word clusters
+    and meta.json."""
     import pycrfsuite
 
     out.mkdir(parents=True, exist_ok=True)
+    for stale in ("seg.crfsuite", "pos.crfsuite", "seg.attrs.txt.gz", "seg.weights.npy",
+                  "pos.attrs.txt.gz", "pos.weights.npy"):  # files of the former model format
+        (out / stale).unlink(missing_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="tag-crf-"))
     t0 = time.time()
     sents = load_split(data, "train")
     table = _type_table(sents)
@@ -148,8 +151,8 @@ def train(data: Path, out: Path, log=print) -> None:
             trainer.append(seg_features(surface, lex_k), _seg_labels(len(surface), cuts))
     trainer.set_params(SEG_PARAMS)
     t1 = time.time()
-    trainer.train(str(out / "seg.crfsuite"))
-    export_crf(out / "seg.crfsuite", out / "seg")
+    trainer.train(str(tmp / "seg.crfsuite"))
+    export_crf(tmp / "seg.crfsuite", out / "seg.weights.npz", np.float32)
     log(f"seg CRF trained on {len(seen)} types in {time.time() - t1:.1f}s")
 
     with gzip.GzipFile(out / "seg_memory.tsv.gz", "wb", mtime=0) as fh:
@@ -162,7 +165,7 @@ def train(data: Path, out: Path, log=print) -> None:
     raw_path = data / "raw" / "saudinewsnet" / "saudinewsnet.jsonl.gz"
     if raw_path.exists():
         t3 = time.time()
-        segmenter = Segmenter(LinearChain(out / "seg"), memory, frozenset(lexicon))
+        segmenter = Segmenter(LinearChain.load(out / "seg.weights.npz"), memory, frozenset(lexicon))
         built = build_clusters(segmented_words(raw_path, segmenter, CLUSTER_ARTICLES))
         write_clusters(built, out / "clusters.tsv.gz")
         clusters = {w: tuple(map(str, ids)) for w, ids in built.items()}
@@ -181,8 +184,9 @@ def train(data: Path, out: Path, log=print) -> None:
         ptrainer.append(feats.sequence_features(words), tags)
     ptrainer.set_params(POS_PARAMS)
     t2 = time.time()
-    ptrainer.train(str(out / "pos.crfsuite"))
-    export_crf(out / "pos.crfsuite", out / "pos")
+    ptrainer.train(str(tmp / "pos.crfsuite"))
+    export_crf(tmp / "pos.crfsuite", out / "pos.weights.npz", np.float32)
+    shutil.rmtree(tmp, ignore_errors=True)
     log(f"pos CRF trained in {time.time() - t2:.1f}s")
     meta = {
         "data": "UD Arabic-PADT (reconstructed), train split; CC BY-NC-SA 3.0",
@@ -210,7 +214,7 @@ def evaluate(
     data: Path, model: Path | None, split: str = "test", backend: str = "crf"
 ) -> dict[str, float]:
     """Word segmentation P/R/F1 and UPOS (own and gold segmentation) on one PADT split."""
-    stage = TagStage(model, backend=backend)
+    stage = Tagger(model, backend=backend)
     sents = load_split(data, split)
     seg_c = seg_p = seg_g = 0
     crf_c = crf_p = 0

@@ -20,8 +20,9 @@ import numpy as np
 
 from pipeline.document import Document
 from pipeline.stages.normalize import Normalizer
-from pipeline.stages.tag import Segmenter, cuts_to_spans
 from pipeline.stages.tokenize import Tokenizer
+from pipeline.tagging.features import cuts_to_spans
+from pipeline.tagging.segmenter import Segmenter
 
 __all__ = ["segmented_words", "build_clusters", "write_clusters", "CLUSTER_ARTICLES"]
 

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.stages.ner import NerFeaturizer, TagInfo, _evict_half, cluster_key
-from pipeline.stages.ner_crf import marginals, viterbi
+from pipeline.cache import evict_half
+from pipeline.crf import marginals, viterbi
+from pipeline.ner.features import NerFeaturizer
+from pipeline.ner.tokens import TagInfo, cluster_key
 
 __all__ = ["LstmEncoder", "LstmTagger", "FEATURE_PREFIXES", "MAX_CHARS", "PAD", "UNK"]
 
@@ -40,8 +42,13 @@ _GX_CACHE_LIMIT = 30_000  # distinct tokens whose gate inputs are kept (2 × 4H 
 class LstmEncoder:
     """Token -> ids (word, stem, characters, feature bag), from vocabularies saved with the model."""
 
-    def __init__(self, words: Mapping[str, int], chars: Mapping[str, int],
-                 feats: Mapping[str, int], featurizer: NerFeaturizer) -> None:
+    def __init__(
+        self,
+        words: Mapping[str, int],
+        chars: Mapping[str, int],
+        feats: Mapping[str, int],
+        featurizer: NerFeaturizer,
+    ) -> None:
         self.words = dict(words)
         self.chars = dict(chars)
         self.feats = dict(feats)
@@ -60,7 +67,7 @@ class LstmEncoder:
         sid = words.get(sk, UNK)
         if sid == UNK and sk.startswith("ال") and len(sk) > 4:
             sid = words.get(sk[2:], UNK)
-        cs = w if len(w) <= MAX_CHARS else w[: MAX_CHARS // 2] + w[-MAX_CHARS // 2:]
+        cs = w if len(w) <= MAX_CHARS else w[: MAX_CHARS // 2] + w[-MAX_CHARS // 2 :]
         cids = [self.chars.get(c, UNK) for c in cs] or [UNK]
         own = self.featurizer._type_features(w)[0]
         fs = [f for f in own if f.startswith(FEATURE_PREFIXES)]
@@ -69,12 +76,15 @@ class LstmEncoder:
         fids = [feats[f] for f in fs if f in feats]
         out = (wid, sid, cids, fids)
         if len(self._cache) >= _ENC_CACHE_LIMIT:  # drop the older half: memory stays flat
-            _evict_half(self._cache)
+            evict_half(self._cache)
         self._cache[key] = out
         return out
 
-    def encode_keys(self, norms: Sequence[str], tags: Sequence[TagInfo | None] | None = None,
-                    ) -> tuple[list[tuple], list[tuple[int, int, list[int], list[int]]]]:
+    def encode_keys(
+        self,
+        norms: Sequence[str],
+        tags: Sequence[TagInfo | None] | None = None,
+    ) -> tuple[list[tuple], list[tuple[int, int, list[int], list[int]]]]:
         """Per token, a cache key (form, tag info, phrase feature) and its ids (word, stem,
         chars, features): everything the network's input depends on."""
         if tags is None:
@@ -94,11 +104,19 @@ class LstmEncoder:
             toks.append(row)
         return keys, toks
 
-    def encode(self, norms: Sequence[str], tags: Sequence[TagInfo | None] | None = None,
-               ) -> tuple[list[int], list[int], list[list[int]], list[list[int]]]:
+    def encode(
+        self,
+        norms: Sequence[str],
+        tags: Sequence[TagInfo | None] | None = None,
+    ) -> tuple[list[int], list[int], list[list[int]], list[list[int]]]:
         """Ids for one sentence (training): word ids, stem ids, char ids and feature ids per token."""
         _, toks = self.encode_keys(norms, tags)
-        return ([t[0] for t in toks], [t[1] for t in toks], [t[2] for t in toks], [t[3] for t in toks])
+        return (
+            [t[0] for t in toks],
+            [t[1] for t in toks],
+            [t[2] for t in toks],
+            [t[3] for t in toks],
+        )
 
 
 class LstmTagger:
@@ -118,7 +136,7 @@ class LstmTagger:
         )
         self.hidden = h = self.p["lstm_f_whh"].shape[1]
         # torch's gate rows are i f g o; reorder to i f o g so one sigmoid covers three gates
-        perm = np.r_[0:2 * h, 3 * h:4 * h, 2 * h:3 * h]
+        perm = np.r_[0 : 2 * h, 3 * h : 4 * h, 2 * h : 3 * h]
         for d in ("f", "b"):
             for k in ("wih", "whh", "b"):
                 self.p[f"lstm_{d}_{k}"] = np.ascontiguousarray(self.p[f"lstm_{d}_{k}"][perm])
@@ -140,7 +158,7 @@ class LstmTagger:
         longest = max(len(t[2]) for t in toks)
         cid = np.zeros((n, longest + 2), dtype=np.int64)  # one pad column each side (conv width 3)
         for i, t in enumerate(toks):
-            cid[i, 1: 1 + len(t[2])] = t[2]
+            cid[i, 1 : 1 + len(t[2])] = t[2]
         ce = p["char_emb"][cid]  # n × (L+2) × dc
         win = np.concatenate([ce[:, :-2], ce[:, 1:-1], ce[:, 2:]], axis=2)  # n × L × 3dc
         conv = win @ p["char_conv_w"] + p["char_conv_b"]  # n × L × filters
@@ -167,9 +185,13 @@ class LstmTagger:
                 missing[k] = t
         if missing:
             x = self._token_inputs(list(missing.values()))
-            gx = np.stack([x @ self._wih[0] + self._bias[0], x @ self._wih[1] + self._bias[1]], axis=1)
-            if len(cache) + len(missing) > _GX_CACHE_LIMIT:  # drop the older half: memory stays flat
-                _evict_half(cache)
+            gx = np.stack(
+                [x @ self._wih[0] + self._bias[0], x @ self._wih[1] + self._bias[1]], axis=1
+            )
+            if (
+                len(cache) + len(missing) > _GX_CACHE_LIMIT
+            ):  # drop the older half: memory stays flat
+                evict_half(cache)
             for k, row in zip(missing, gx):
                 cache[k] = row
         return np.stack([cache[k] for k in keys])
@@ -206,9 +228,9 @@ class LstmTagger:
             g = np.matmul(h[:, :k], whh)
             g += g_in[t, :, :k]
             sg = 0.5 * (np.tanh(0.5 * g[..., :h3]) + 1.0)
-            cc = sg[..., hsz: 2 * hsz] * c[:, :k] + sg[..., :hsz] * np.tanh(g[..., h3:])
+            cc = sg[..., hsz : 2 * hsz] * c[:, :k] + sg[..., :hsz] * np.tanh(g[..., h3:])
             c[:, :k] = cc
-            hh = sg[..., 2 * hsz: h3] * np.tanh(cc)
+            hh = sg[..., 2 * hsz : h3] * np.tanh(cc)
             h[:, :k] = hh
             hs[t, :, :k] = hh
         out = np.zeros((2, n + 1, hsz), dtype=np.float32)
@@ -229,9 +251,12 @@ class LstmTagger:
         p = self.p
         return marginals(em, lens, p["crf_trans"], p["crf_start"], p["crf_end"])
 
-    def _padded_emissions(self, sentences: Sequence[Sequence[str]], live: list[int],
-                          tags: Sequence[Sequence[TagInfo | None] | None] | None,
-                          ) -> tuple[np.ndarray, np.ndarray]:
+    def _padded_emissions(
+        self,
+        sentences: Sequence[Sequence[str]],
+        live: list[int],
+        tags: Sequence[Sequence[TagInfo | None] | None] | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Label scores of the non-empty sentences `live`, padded: B × T × labels, and lengths."""
         keys: list = []
         toks: list = []
@@ -244,12 +269,15 @@ class LstmTagger:
         em = np.zeros((len(live), int(lens.max()), flat.shape[1]), dtype=np.float32)
         pos = 0
         for k, n in enumerate(lens.tolist()):
-            em[k, :n] = flat[pos: pos + n]
+            em[k, :n] = flat[pos : pos + n]
             pos += n
         return em, lens
 
-    def posteriors(self, sentences: Sequence[Sequence[str]],
-                   tags: Sequence[Sequence[TagInfo | None] | None] | None = None) -> list[np.ndarray]:
+    def posteriors(
+        self,
+        sentences: Sequence[Sequence[str]],
+        tags: Sequence[Sequence[TagInfo | None] | None] | None = None,
+    ) -> list[np.ndarray]:
         """P(label) per token (length × labels, in `self.labels` order) for every sentence."""
         live = [i for i, s in enumerate(sentences) if len(s)]
         out = [np.zeros((0, len(self.labels)), dtype=np.float32) for _ in sentences]
@@ -260,9 +288,11 @@ class LstmTagger:
                 out[live[k]] = marg[k, :n]
         return out
 
-    def tag_sentences(self, sentences: Sequence[Sequence[str]],
-                      tags: Sequence[Sequence[TagInfo | None] | None] | None = None,
-                      ) -> list[tuple[list[str], list[float]]]:
+    def tag_sentences(
+        self,
+        sentences: Sequence[Sequence[str]],
+        tags: Sequence[Sequence[TagInfo | None] | None] | None = None,
+    ) -> list[tuple[list[str], list[float]]]:
         """BIO labels and each label's marginal probability for every sentence of a document."""
         live = [i for i, s in enumerate(sentences) if len(s)]
         out: list[tuple[list[str], list[float]]] = [([], []) for _ in sentences]

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from pipeline.stages.normalize import normalize_text
+from pipeline.arabic.clitics import PROCLITICS
+from pipeline.arabic.normalize import norm_word as _n
 
 __all__ = [
     "NumberWord",
@@ -35,10 +36,6 @@ __all__ = [
     "parse_number",
     "to_plain",
 ]
-
-
-def _n(word: str) -> str:
-    return normalize_text(word)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +165,6 @@ def _ordinals() -> dict[str, tuple[int, str]]:
 CARDINALS: dict[str, NumberWord] = _table()
 ORDINALS: dict[str, tuple[int, str]] = _ordinals()
 _TEEN = {_n("عشر"), _n("عشرة")}
-# Proclitic clusters that may precede a number word, longest first ("لل" = ل + ال, alef dropped).
-PROCLITICS: tuple[str, ...] = ("وب", "ول", "فب", "فل", "وك", "و", "ف", "ب", "ل", "ك")
 _AND = "و"
 # Words after which a bare ألفا/مليونا is an accusative singular rather than a dual construct.
 _FUNCTION_WORDS = frozenset(_n(w) for w in ("من", "في", "على", "إلى", "عن", "او", "أو", "و"))

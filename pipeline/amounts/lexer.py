@@ -1,0 +1,350 @@
+"""The amount grammar's word lists and compiled patterns, the `Amount` record, and the short local
+lexer run at each candidate start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.arabic.clitics import PROCLITICS
+from pipeline.arabic.currencies import NOT_CURRENCY_AFTER, CurrencyTables, adj_key
+from pipeline.arabic.normalize import norm_word as _n
+from pipeline.arabic.numwords import (
+    CARDINALS,
+    ORDINALS,
+    lookup,
+    parse_ordinal,
+)
+from pipeline.trie import trie_pattern
+
+# ---------------------------------------------------------------------------------------------
+# Word lists (written as in news, normalized when the tables are built).
+
+_MONTHS = (
+    "يناير فبراير مارس أبريل إبريل ابريل مايو يونيو يونيه يوليو يوليه أغسطس اغسطس سبتمبر أكتوبر "
+    "اكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين جانفي فيفري أفريل "
+    "ماي جوان جويلية يوليوز غشت أوت شتنبر نونبر دجنبر محرم ربيع جمادى رجب شعبان رمضان شوال ذو ذي"
+)
+# Words before a number that make it something other than an amount.
+_YEAR_WORDS = "عام العام سنة السنة منذ"
+_LAW_WORDS = (
+    "المادة مادة المواد البند بند الفقرة فقرة رقم برقم الرقم الفصل الآية آية القرار قرار القانون "
+    "المرسوم مرسوم الأمر الدائرة الإصدار"
+)
+_PHONE_WORDS = "هاتف الهاتف جوال الجوال تلفون التلفون فاكس الفاكس واتساب واتس"
+_TIME_WORDS = "الساعة ساعة"
+_TIME_AFTER = "صباحا مساء ظهرا فجرا عصرا ليلا"
+# Era markers after a year: 1435 هـ, 2014 م, 1990 ميلادي.
+_ERA_AFTER = "هـ ه م هجري هجرية ميلادي ميلادية"
+_ORD_BEFORE_SKIP = "القرن كانون تشرين ربيع جمادى المادة الفقرة البند"
+_GROUP_WORDS = "مجموعة"
+# "About" words: a 4-digit number after them is a count (نحو 2000 شخص), not a year.
+_APPROX_WORDS = "نحو حوالي حوالى قرابة زهاء"
+
+# Units: surface forms (normalized at build) → unit symbol. Longer forms win over their prefixes.
+_UNITS: dict[str, tuple[str, ...]] = {
+    "km2": ("كيلومتر مربع", "كيلومترا مربعا", "كيلومترات مربعة", "كم مربع", "كم2", "كلم مربع"),
+    "m2": ("متر مربع", "مترا مربعا", "أمتار مربعة", "م2"),
+    "m3": ("متر مكعب", "مترا مكعبا", "أمتار مكعبة", "م3"),
+    "km/h": ("كيلومتر في الساعة", "كيلومترا في الساعة", "كم في الساعة", "كم/س", "كلم/س"),
+    "km": ("كيلومتر", "كيلومترا", "كيلومترات", "كيلومتران", "كيلومترين", "كم", "كلم", "km"),
+    "m": ("متر", "مترا", "أمتار", "متران", "مترين"),
+    "cm": ("سنتيمتر", "سنتيمترا", "سنتيمترات", "سنتيمتر", "سم", "cm"),
+    "mm": ("مليمتر", "مليمترا", "مليمترات", "ملليمتر", "ملم", "مم", "mm"),
+    "mi": ("ميل", "ميلا", "أميال", "ميلين"),
+    "ft": ("قدم", "قدما", "أقدام"),
+    "t": ("طن", "طنا", "أطنان", "طنان", "طنين"),
+    "kg": (
+        "كيلوغرام",
+        "كيلوغراما",
+        "كيلوغرامات",
+        "كيلوجرام",
+        "كيلوجراما",
+        "كيلوجرامات",
+        "كيلو",
+        "كغ",
+        "كلغ",
+        "كجم",
+        "kg",
+    ),
+    "g": ("غرام", "غراما", "غرامات", "جرام", "جراما", "جرامات", "غم", "جم"),
+    "mg": ("مليغرام", "ملليغرام", "مليجرام", "ملليجرام", "ملغ", "مجم"),
+    "barrel": ("برميل", "برميلا", "براميل", "برميلين", "برميلان"),
+    "MW": ("ميغاواط", "ميجاواط", "ميغاوات", "ميجاوات", "ميغا واط", "ميجا وات", "MW"),
+    "GW": ("غيغاواط", "جيجاواط", "غيغاوات", "جيجاوات", "GW"),
+    "kW": ("كيلوواط", "كيلووات", "kW"),
+    "kWh": ("كيلوواط ساعة", "كيلووات ساعة", "كيلوواط/ساعة", "kWh"),
+    "MWh": ("ميغاواط ساعة", "ميجاوات ساعة", "ميغاواط/ساعة", "MWh"),
+    "ha": ("هكتار", "هكتارا", "هكتارات", "هكتارين"),
+    "dunam": ("دونم", "دونما", "دونمات"),
+    "feddan": ("فدان", "فدانا", "أفدنة", "فدادين"),
+    "L": ("لتر", "لترا", "لترات", "ليتر", "ليترا", "ليترات", "لترين"),
+    "mL": ("مليلتر", "ملليلتر", "مل"),
+    "°C": ("درجة مئوية", "درجات مئوية", "درجة مئويه", "درجة سيليزية", "درجة سلسيوس"),
+    "°F": ("درجة فهرنهايت", "درجات فهرنهايت"),
+    "degree": ("درجة", "درجات"),
+    "MB": ("ميغابايت", "ميجابايت"),
+    "GB": ("غيغابايت", "جيجابايت", "جيغابايت"),
+    "TB": ("تيرابايت",),
+    "point": ("نقطة", "نقاط", "نقطتين", "نقطتان"),
+}
+
+_V = regex.V1
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled patterns.
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(_n(w) for w in text.split())
+
+
+def _with_clitics(words: Iterable[str]) -> set[str]:
+    out = set()
+    for w in words:
+        out.add(w)
+        for p in PROCLITICS:
+            out.add(p + w)
+            if w.startswith("ال") and p.endswith("ل"):
+                out.add(p + w[1:])
+    return out
+
+
+_MONTH_SET = _wordset(_MONTHS) | {
+    m.lower()
+    for m in (
+        "January February March April May June July August September October November December "
+        "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+    ).split()
+}
+_YEAR_SET = _with_clitics(_wordset(_YEAR_WORDS))
+_LAW_SET = _with_clitics(_wordset(_LAW_WORDS))
+_PHONE_SET = _with_clitics(_wordset(_PHONE_WORDS))
+_TIME_SET = _with_clitics(_wordset(_TIME_WORDS))
+_TIME_AFTER_SET = _wordset(_TIME_AFTER)
+_ERA_SET = _wordset(_ERA_AFTER)
+_ORD_SKIP_SET = _with_clitics(_wordset(_ORD_BEFORE_SKIP))
+_GROUP_SET = _with_clitics(_wordset(_GROUP_WORDS))
+_APPROX_SET = _with_clitics(_wordset(_APPROX_WORDS))
+_NOT_CUR_SET = _wordset(NOT_CURRENCY_AFTER)
+_MIN = _n("من")
+_BETWEEN = {_n("بين"), _n("مابين")}
+_RANGE_TO = {_n("إلى"), _n("حتى")}
+_AND = "و"
+_AL_UNITS = {
+    "ال" + w: e
+    for w, e in CARDINALS.items()
+    if e.kind == "unit" and 3 <= e.value <= 10 and not e.form
+}
+
+_NUMBER_WORDS = set(CARDINALS) | set(ORDINALS) | set(_AL_UNITS)
+_NUMBER_WORDS |= {w[1:] for w in _NUMBER_WORDS if w.startswith("ال")}  # لل + X = ل + الX
+_CAND = regex.compile(
+    r"(?<![\d.])\d|(?<![\p{L}\p{M}])[وفبلك]{0,2}(?:"
+    + trie_pattern(_NUMBER_WORDS)
+    + r")(?![\p{L}\p{M}])",
+    _V,
+)
+_SCALE_FORMS = trie_pattern(w for w, e in CARDINALS.items() if e.kind == "scale")
+_PCT_WORDS = trie_pattern(map(_n, ("مئة", "مائة", "مية", "ماية")))
+# Token kinds: 1 = comma decimal (1,2 مليون, 15,7%: a comma before a scale or percent is a
+# decimal comma, as Maghrebi outlets write), 2 = digits, 3 = letters, 4 = any other mark.
+_LEX = regex.compile(
+    r"[ \t]*(?:(\d+,\d{1,3}(?=[ \t]?(?:%|(?:"
+    + _SCALE_FORMS
+    + r")(?![\p{L}])|(?:بال|في[ \t]+ال)(?:"
+    + _PCT_WORDS
+    + r")(?![\p{L}]))))"
+    r"|(\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d]|,\d)|\d+(?:\.\d+)?)|([\p{L}\p{M}]+)|(\S))",
+    _V,
+)
+_PERCENT = regex.compile(
+    r"[ \t]?%|[ \t]+(?:بال|في[ \t]+ال)(?:"
+    + trie_pattern(map(_n, ("مئة", "مائة", "مية", "ماية")))
+    + r")(?![\p{L}])",
+    _V,
+)
+_UNIT_OF: dict[str, str] = {}
+for _unit, _forms in _UNITS.items():
+    for _f in _forms:
+        _UNIT_OF.setdefault(_n(_f), _unit)
+_UNIT_AFTER = regex.compile(r"[ \t]*(?P<u>" + trie_pattern(_UNIT_OF) + r")(?![\p{L}\p{M}\d])", _V)
+_THIN_SPACES = "\u2009\u202f\u00a0\u2007\u2008\u200a"
+
+
+@dataclass(slots=True)
+class Amount:
+    """An amount found on `norm`: [start, end) in norm offsets."""
+
+    type: str
+    start: int
+    end: int
+    value: int | float | str
+    unit: str = ""
+    score: float = 1.0
+
+    @property
+    def normalized(self) -> str:
+        if self.type == "PERCENT":
+            return f"{self.value}%"
+        return f"{self.value} {self.unit}".strip()
+
+
+@dataclass(slots=True)
+class _Tok:
+    text: str
+    start: int
+    end: int
+
+
+def _lex(norm: str, raw_at: object, pos: int, limit: int = 10) -> list[_Tok]:
+    """Up to `limit` tokens from pos within the line (and ~90 characters).
+
+    Digit groups separated by thin or no-break spaces in the raw text (1 200 000) are one token.
+    """
+    toks: list[_Tok] = []
+    n = len(norm)
+    stop = norm.find("\n", pos, pos + 90)
+    if stop < 0:
+        stop = min(n, pos + 90)
+    skip_to = pos
+    for m in _LEX.finditer(norm, pos, stop):
+        kind = m.lastindex or 0
+        a, b = m.span(kind)
+        if a < skip_to:
+            continue
+        text = m.group(kind)
+        if kind == 1:
+            text = text.replace(",", ".")
+        elif kind == 2 and b - a <= 3 and b < n and norm[b] == " " and raw_at(b) in _THIN_SPACES:
+            while (
+                b + 4 <= n
+                and norm[b] == " "
+                and norm[b + 1 : b + 4].isdigit()
+                and not norm[b + 4 : b + 5].isdigit()
+                and raw_at(b) in _THIN_SPACES
+            ):
+                text += norm[b + 1 : b + 4]
+                b += 4
+            skip_to = b
+        toks.append(_Tok(text, a, b))
+        if len(toks) >= limit:
+            break
+    return toks
+
+
+def _prev_word(norm: str, pos: int) -> str:
+    """The letters word just before pos (spaces, "/", "(" and "-" may sit in between)."""
+    k = pos
+    lo = max(0, pos - 40)
+    while k > lo and norm[k - 1] in " \t/(-":
+        k -= 1
+    e = k
+    while k > lo and norm[k - 1].isalpha():
+        k -= 1
+    return norm[k:e]
+
+
+def _is_date_ahead(texts: list[str], i: int) -> bool:
+    """True when a month name follows (9 أغسطس, 10 من أغسطس, التاسع والعاشر من أغسطس)."""
+    j = i
+    for _ in range(3):
+        if j >= len(texts):
+            return False
+        t = texts[j]
+        if t in _MONTH_SET or t.lower() in _MONTH_SET or (t[:1] in "وبل" and t[1:] in _MONTH_SET):
+            return True
+        if t == _MIN or t == _n("شهر"):
+            j += 1
+            continue
+        if t in ("و", "-", "/") or t in _RANGE_TO:
+            j += 1
+            continue
+        if (t.isdigit() and len(t) <= 2) or lookup(t)[1] is not None or parse_ordinal([t]):
+            j += 1
+            continue
+        return False
+    return False
+
+
+def _currency_after(
+    norm: str, texts: list[str], toks: list[_Tok], i: int, tables: CurrencyTables
+) -> tuple[str, int] | None:
+    """(ISO code, norm end) of a currency at token i (optionally "من" first), else None."""
+    if i >= len(texts):
+        return None
+    j = i
+    t = texts[j]
+    # Symbols: lexed as single punctuation tokens or letter groups; test on the text itself.
+    rest = norm[toks[i].start : toks[i].start + 4]
+    for sym in sorted(tables.symbol_after, key=len, reverse=True):
+        if rest.startswith(sym):
+            return tables.symbol_after[sym], toks[i].start + len(sym)
+    if t in tables.iso and norm[toks[i].start : toks[i].end].isupper():
+        return t, toks[i].end
+    if t == _MIN and j + 1 < len(texts):
+        j += 1
+        t = texts[j]
+        if not t.startswith("ال"):
+            return None
+    noun = tables.noun_of_form.get(t)
+    if noun is None:
+        return None
+    end = toks[j].end
+    nxt = texts[j + 1] if j + 1 < len(texts) else ""
+    if nxt in _NOT_CUR_SET:
+        return None
+    if nxt:
+        code = tables.adj.get((noun, adj_key(nxt)))
+        if code is None and j + 2 < len(texts):
+            code = tables.adj.get((noun, nxt + " " + texts[j + 2]))
+            if code is not None:
+                return code, toks[j + 2].end
+        if code is not None:
+            return code, toks[j + 1].end
+    if noun in tables.context:
+        code = _context_currency(norm, toks[j].start, noun, tables)
+        if code:
+            return code, end
+    return tables.default[noun], end
+
+
+def _context_currency(norm: str, pos: int, noun: str, tables: CurrencyTables) -> str:
+    """The currency of the country named nearest to pos in the same sentence, or ""."""
+    pat, codes = tables.context[noun]
+    lo = max(0, pos - 300)
+    hi = min(len(norm), pos + 300)
+    for sep in (".\n", "\n"):
+        k = norm.rfind(sep[-1], lo, pos)
+        if k >= 0:
+            lo = k + 1
+        k = norm.find(sep[-1], pos, hi)
+        if k >= 0:
+            hi = k
+    best, dist = "", 10**9
+    for m in pat.finditer(norm, lo, hi):
+        key = m.group("w") or adj_key(m.group("a") or "")
+        code = codes.get(key) or codes.get(m.group("a") or "")
+        d = abs(m.start() - pos)
+        if code and d < dist:
+            best, dist = code, d
+    return best
+
+
+def _suffix(
+    norm: str, texts: list[str], toks: list[_Tok], i: int, end: int, tables: CurrencyTables
+) -> tuple[str, str, int] | None:
+    """(type, unit, new end) for what follows a number ending at token i / norm offset end."""
+    m = _PERCENT.match(norm, end)
+    if m:
+        return "PERCENT", "%", m.end()
+    cur = _currency_after(norm, texts, toks, i, tables)
+    if cur:
+        return "MONEY", cur[0], cur[1]
+    m = _UNIT_AFTER.match(norm, end)
+    if m:
+        return "QUANTITY", _UNIT_OF[m.group("u")], m.end()
+    return None

@@ -1,0 +1,193 @@
+"""The compiled patterns of the date grammar (`Grammar`), built once from the month and weekday
+names and the word tables, and the candidate record (`Cand`) the recognizers produce."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+
+from pipeline.dates.values import Resolver
+from pipeline.dates.words import (
+    _CARDINALS,
+    _DECADES,
+    _FOLLOW_OK,
+    _HOURS,
+    _MODS,
+    _POD,
+    _POD_ADV,
+    _REL_UNITS,
+    _YEAR_PREPS,
+    _YEAR_PREPS_STRONG,
+    ORDINALS,
+    _alt,
+    load_months,
+)
+
+# --------------------------------------------------------------------------------------------------
+# Candidates
+
+
+@dataclass(slots=True)
+class Cand:
+    """A proposed mention on `norm`; `resolve(anchor)` gives its value once the anchor is known."""
+
+    start: int
+    end: int
+    type: str
+    kind: str
+    resolve: Resolver
+    score: float = 1.0
+    normalized: str = ""
+    full: _dt.date | None = None  # an explicit complete date (anchor candidate)
+    prio: int = 0
+    day: bool = False  # names one whole day, whatever the anchor
+
+
+_B = r"(?<!\w)"
+_E = r"(?!\w)"
+_PRE = _B + r"(?:[وف]?[بلك]?)"
+_DIGIT_DAY = r"(?:ال)?(?:[12]\d|3[01]|0?[1-9])(?!\d)"
+_YSUF = r"(?:\s*(?:م|ميلادي|ميلاديه|للميلاد)(?![^\W\d_]))"
+_HSUF = r"(?:\s*(?:ه|هجري|هجريه|الهجري|الهجريه|للهجره|من\s+الهجره)(?![^\W\d_]))"
+_MOD = _alt(_MODS)
+_ORD = _alt(ORDINALS)
+# An ordinal preceded by these is not a day of the month (الاسبوع الاول من اغسطس).
+_NOT_DAY_BEFORE = re.compile(
+    r"(?:الاسبوع|الاسبوعين|النصف|الربع|الثلث|العقد|الايام|الاسابيع|الدور|الجوله|المرحله|الشوط)\s*$"
+)
+_PREP_BEFORE = re.compile(_B + _alt(_YEAR_PREPS) + r"\s+$")
+_PREP_STRONG_BEFORE = re.compile(_B + _alt(_YEAR_PREPS_STRONG) + r"\s+$")
+# A number after these is a law or decree number, not a date ("القانون رقم 5/2024").
+_LAW_BEFORE = re.compile(r"(?:رقم|رقمه|الرقم|عدد)\s*$")
+_FOLLOW = re.compile(r"\s*(?:[,.;:)\"!?\-]|$)|\s+" + _alt(_FOLLOW_OK) + _E)
+_AFTER_NEWSPAPER = re.compile(r"(?:صحيفه|جريده|قناه|حزب|تيار|موقع)\s+$")
+_JUMUA_NOT = re.compile(r"(?:صلاه|خطبه|خطيب|امام|صلوات|خطب)\s+$")
+_WD_CONTEXT = re.compile(r"(?:يوم|صباح|مساء|ظهر|عصر|فجر|ليله|ليل|ضحي|امس|غدا|الغد)\s+$")
+_TODAY_NOT_AFTER = re.compile(
+    r"\s+(?:نفسه|ذاته|عينه|ال(?!جمعه|سبت|احد|اثنين|ثلاثاء|اربعاء|خميس)[^\W\d_]+|من\s|الذي|التي)"
+)
+_TODAY_NOT_BEFORE = re.compile(r"(?:ذلك|تلك|نفس|في|كل|هذا|ذات)\s+$")
+# Titles and nouns that العام ("general", "public") qualifies: الامين العام السابق، النائب العام.
+_TITLE_BEFORE = re.compile(
+    r"(?<!\w)(?:ال)?(?:امين|مدعي|مدير|نائب|مقرر|مراقب|مفوض|قائد|منسق|مرشد|مفتش|امن|راي|قطاع|شان|"
+    r"مال|محامي|مستشار|سكرتير|مدعيه|امينه|مديره|اتحاد|مؤتمر|الادعاء)\s+$"
+)
+# Events named by their year ("حرب 1967"، "الانتفاضه الاولي 1987"، "انتخابات 2020").
+_EVENT_BEFORE = re.compile(
+    r"(?<!\w)(?:ال)?(?:حرب|حروب|ثوره|انتفاضه|نكبه|نكسه|انتخابات|احداث|انقلاب|ازمه|موسم|ميزانيه|"
+    r"موازنه|تعداد|زلزال|فيضانات|هجمات|مجزره|مذبحه|عدوان|اضراب|احتجاجات)(?:\s+ال[^\W\d_]+)?\s+$"
+)
+_EVENT_AFTER = re.compile(r"\s+(?:من|علي|عن)(?!\w)")
+_AGE_AFTER = re.compile(r"\s+من\s+(?:ال)?عمر")
+
+
+def _trigger_words(*tables: dict[str, object]) -> frozenset[str]:
+    """Words at least one of which every date pattern contains (first words of month names)."""
+    words = {name.split()[0] for table in tables for name in table}
+    words |= set(_POD) | set(_POD_ADV) | set(_REL_UNITS)
+    words |= {"القرن", "الساعه", "الظهر", "الظهيره", "اليوم", "الليله", "امس", "الامس", "البارحه"}
+    words |= {"غد", "غدا", "الغد", "الاسبوع", "الشهر", "العام", "السنه"}
+    words |= {f"{al}{stem}{y}ات" for stem in _DECADES for al in ("", "ال") for y in ("", "ي")}
+    return frozenset(words)
+
+
+class Grammar:
+    """The compiled patterns, built once from the month/weekday tables."""
+
+    def __init__(self) -> None:
+        tables = load_months()
+        self.greg = tables["gregorian"]
+        self.hijri = tables["hijri"]
+        self.weekdays = {w: n for w, (n, _a) in tables["weekday"].items()}
+        m = _alt(self.greg)
+        hm = _alt(self.hijri)
+        wd = _alt(self.weekdays)
+        day = rf"(?:{_DIGIT_DAY}|{_ORD})"
+        mp = (
+            rf"(?P<m1>{m})(?:\s*/\s*(?P<m2>{m})|\s*\(\s*(?P<m3>{m})\s*\)|\s+-\s+(?P<m4>{m})"
+            rf"|\s+(?P<m5>{m}))?"
+        )
+        year_part = (
+            r"(?:\s*,?\s*(?:(?:من\s+)?(?:ال)?(?:عام|سنه)\s+)?(?P<y>[12]\d{3})(?!\d)"
+            rf"(?P<ys>{_YSUF})?(?!\s*[.,]?\d|\s*%|{_HSUF}))?"
+        )
+        self.greg_re = re.compile(
+            _PRE + r"(?P<c>(?:(?P<from>من|بين)\s+)?"
+            rf"(?:(?:يوم\s+)?(?P<wd>{wd})\s*,?\s*)?"
+            rf"(?:(?P<d1>{day})(?:\s*(?:(?P<conj>و|-)|(?P<to>الي|حتي|لغايه))\s*(?P<d2>{day}))?"
+            r"\s+(?:من\s+)?)?"
+            r"(?P<sh>شهر\s+)?" + mp + year_part + rf"(?:\s+(?P<mod>{_MOD}))?)" + _E
+        )
+        self.hijri_re = re.compile(
+            _PRE + rf"(?P<c>(?:(?:يوم\s+)?(?P<wd>{wd})\s*,?\s*)?"
+            rf"(?:(?P<d1>{day})\s+(?:من\s+)?)?(?P<sh>شهر\s+)?(?P<m1>{hm})"
+            r"(?:\s*,?\s*(?:(?:من\s+)?(?:ال)?(?:عام|سنه)\s+)?(?P<y>1[2-5]\d\d)(?!\d))?"
+            rf"(?P<hs>{_HSUF})?(?:\s+(?P<mod>{_MOD}))?)" + _E
+        )
+        self.hyear_re = re.compile(
+            _PRE
+            + r"(?P<c>(?:(?:ال)?(?:عام|سنه)\s+)?(?:\(\s*)?(?P<y>1[2-5]\d\d)(?!\d)(?:\s*\))?"
+            + _HSUF
+            + ")"
+            + _E
+        )
+        self.year_re = re.compile(
+            _PRE + r"(?P<c>(?:(?P<from>من|بين|منذ)\s+)?"
+            r"(?:(?P<kw>(?:ال)?(?:عام|سنه)|عامي|سنتي)\s+)?"
+            rf"(?P<po>\(\s*)?(?P<y1>[12]\d{{3}})(?!\d)(?P<pc>\s*\))?(?P<s1>{_YSUF})?"
+            r"(?:\s*(?P<conn>-|/|و|الي|حتي|لغايه)\s*(?:(?:ال)?(?:عام|سنه)\s+)?"
+            rf"(?P<y2>[12]\d{{3}})(?!\d)(?P<s2>{_YSUF})?)?)"
+            rf"(?![\w%]|[.,/:]\d|\s*%|{_HSUF})"
+        )
+        self.numeric_re = re.compile(
+            r"(?<![\w.,/:\-])(?:[وف]?[بلك]?)(?P<c>"
+            r"(?P<a>\d{1,2})(?P<s>[/.\-]|\s/\s)(?P<b>\d{1,2})(?P=s)(?P<y>\d{4})"
+            r"|(?P<Y>\d{4})(?P<s2>[/.\-])(?P<M>\d{1,2})(?P=s2)(?P<D>\d{1,2})"
+            r"|(?P<mm>\d{1,2})/(?P<yy>\d{4}))"
+            rf"(?P<hs>{_HSUF})?(?P<ys>{_YSUF})?"
+            r"(?!\w|[.,/:\-]\d)"
+        )
+        self.decade_re = re.compile(
+            _PRE + rf"(?P<c>(?:ال)?(?P<dw>{_alt(_DECADES)})(?:ي)?ات"
+            rf"(?:\s+(?:من\s+)?القرن\s+(?:(?P<cw>{_ORD})|(?:ال)?(?P<cn>\d{{1,2}})(?!\d)"
+            rf"|(?P<cr>{_MOD})))?)" + _E
+        )
+        self.century_re = re.compile(
+            _PRE + rf"(?P<c>القرن\s+(?:(?P<cw>{_ORD})|(?:ال)?(?P<cn>\d{{1,2}})(?!\d)"
+            rf"|(?P<cr>{_MOD}))(?:\s+(?P<era>الميلادي|ميلادي|للميلاد|الهجري|قبل\s+الميلاد))?)" + _E
+        )
+        units = _alt(_REL_UNITS)
+        self.relative_re = re.compile(
+            _PRE + r"(?P<c>(?P<yest2>اول\s+(?:من\s+)?امس|(?:ال)?امس\s+الاول)"
+            r"|(?P<tom2>بعد\s+غد)"
+            r"|(?P<today>اليوم)|(?P<tonight>الليله)"
+            r"|(?P<yest>(?:ال)?امس|البارحه)"
+            r"|(?P<tom>غدا|الغد)"
+            rf"|(?P<unit>الاسبوع|الشهر|العام|السنه)\s+(?P<mod>{_MOD})"
+            r"|(?:هذا|هذه)\s+(?P<unit2>الاسبوع|الشهر|العام|السنه)"
+            rf"|(?P<dir>قبل|منذ|بعد)\s+(?:(?P<n>\d{{1,3}}|{_alt(_CARDINALS)})\s+)?(?P<u>{units}))"
+            + _E
+        )
+        self.weekday_re = re.compile(
+            _PRE + rf"(?P<c>(?P<yawm>يوم\s+)?(?P<wd>{wd})(?:\s+(?P<mod>{_MOD}))?)" + _E
+        )
+        hourw = _alt(_HOURS)
+        tz = (
+            r"(?:(?:ب|حسب\s+)?(?:ال)?توقيت\s+(?:ال)?[^\W\d_]+"
+            r"(?:\s+(?:المكرمه|المنوره|المحلي|العالمي|الصيفي|الشتوي))?"
+            r"|(?:ب|حسب\s+)?(?:غرينتش|جرينتش|غرينيتش|جرينيتش|GMT|UTC|ت\s*غ)(?:\s*[+\-]\s*\d{1,2})?)"
+        )
+        self.time_re = re.compile(
+            _PRE + r"(?P<c>(?:(?P<sa>الساعه)\s+(?:ال)?)?"
+            rf"(?P<h>(?P<hd>[01]?\d|2[0-4])(?:(?P<sep>[:.])(?P<mi>[0-5]\d))?(?![\d:.])|(?P<hw>{hourw}))"
+            r"(?P<frac>\s+(?:و\s*(?P<fw>النصف|الربع|الثلث|نصف|ربع|ثلث|(?P<fm>\d{1,2})\s*(?:دقيقه|دقائق|د))"
+            r"|الا\s+(?P<fl>ربعا|ربع|ثلثا|ثلث|(?P<fm2>\d{1,2})\s*(?:دقيقه|دقائق|د))))?"
+            r"(?:\s*(?P<ap>صباحا|مساءا|مساء|ظهرا|عصرا|ليلا|فجرا|بعد\s+الظهر|بعد\s+الظهيره"
+            r"|(?:من\s+)?(?:صباح|مساء|ظهر|فجر|ليله|عصر)|ص|م)(?![^\W\d_]))?"
+            rf"(?P<tz>\s+{tz})?)" + _E
+        )
+        self.triggers = _trigger_words(self.greg, self.hijri, self.weekdays)
+        self.pod_re = re.compile(
+            _PRE + rf"(?P<c>(?P<p>{_alt(_POD)})|(?P<adv>{_alt(_POD_ADV)}))" + _E
+        )

@@ -1,0 +1,195 @@
+"""`NerModel`: the NER of one document's sentences (lists of normalized tokens) -> BIO labels and
+scores: the feature CRF, the BiLSTM-CRF or their ensemble, then the document-level steps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.crf import marginals
+from pipeline.document import Token
+from pipeline.lexicons import load_rows
+from pipeline.ner.document import (
+    PROPAGATED_SCORE,
+    bio_spans,
+    clean_spans,
+    coordination_backstop,
+    country_backstop,
+    decode_bio,
+    propagate_labels,
+)
+from pipeline.ner.features import NerFeaturizer
+from pipeline.ner.tokens import TagInfo, token_tag_info
+from pipeline.resources import models_dir
+
+__all__ = ["NerModel"]
+
+# CLDR territory names that are common words in running text, never backstop hits.
+_NOT_COUNTRIES = frozenset({"العالم", "الاتحاد"})
+
+
+def _load_counts(path: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if path.exists():
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.startswith("#"):
+                    w, c = line.rstrip("\n").split("\t")
+                    counts[w] = int(c)
+    return counts
+
+
+class NerModel:
+    """The NER model of one backend with its document-level steps.
+
+    Loads the CRF's weight table (models/ner/ner.weights.npz) or the BiLSTM (lstm.npz), the
+    gazetteers, word clusters and word counts once, here.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        propagate: bool = True,
+        backstop: bool = True,
+        backend: str | None = None,
+    ) -> None:
+        model_dir = Path(model_dir) if model_dir else models_dir() / "ner"
+        meta = model_dir / "meta.json"
+        self.meta = json.loads(meta.read_text(encoding="utf-8")) if meta.exists() else {}
+        # "lstm": the BiLSTM-CRF (lstm.npz); "crf": the feature CRF (ner.weights.npz). The default is
+        # the one meta.json names (see models/cards/ner.md for why).
+        self.backend = backend or self.meta.get("backend", "crf")
+        self.lstm = None
+        # ensemble: weight of the BiLSTM's posteriors against the CRF's (meta.json "lstm_weight")
+        self.lstm_weight = float(self.meta.get("lstm_weight", 0.5))
+        if self.backend == "ensemble":
+            self.lstm = NerModel(model_dir, backend="lstm").lstm
+            crf = NerModel(model_dir, backend="crf")
+            self.featurizer, self.scorer = crf.featurizer, crf.scorer
+        elif self.backend == "lstm":
+            if not (model_dir / "lstm.npz").exists():
+                raise FileNotFoundError(
+                    f"NER model not found at {model_dir / 'lstm.npz'}; rebuild it with "
+                    "`python -m pipeline.training.ner_lstm train`"
+                )
+            from pipeline.ner.lstm import LstmTagger
+
+            self.featurizer = NerFeaturizer.load(model_dir, True)
+            self.lstm = LstmTagger(model_dir, self.featurizer)
+        elif self.backend == "crf":
+            path = model_dir / "ner.weights.npz"
+            if not path.exists():
+                raise FileNotFoundError(
+                    f"NER model not found at {path}; rebuild it with `python -m pipeline.training.ner train`"
+                )
+            from pipeline.ner.crf import CrfScorer
+
+            self.scorer = CrfScorer.load(path)
+            self.featurizer = NerFeaturizer.load(model_dir, bool(self.meta.get("tag_features")))
+        else:
+            raise ValueError(
+                f"unknown NER backend {self.backend!r}; use 'lstm', 'crf' or 'ensemble'"
+            )
+        self.counts = _load_counts(model_dir / "vocab.tsv")
+        self.propagate = propagate
+        self.backstop = backstop
+        self.countries = frozenset(
+            r[0]
+            for name in ("countries", "capitals")
+            for r in load_rows(name)
+            if " " not in r[0] and r[0] not in _NOT_COUNTRIES
+        )
+
+    @property
+    def uses_tags(self) -> bool:
+        """Whether the model reads the tag stage's view of tokens (UPOS, clitics)."""
+        return self.lstm is not None or self.featurizer.use_tags
+
+    def _crf_emissions(
+        self,
+        sentences: Sequence[Sequence[str]],
+        tags: Sequence[Sequence[TagInfo | None] | None] | None,
+    ) -> list[np.ndarray]:
+        return self.featurizer.document_emissions(sentences, tags, self.scorer)
+
+    def _crf_posteriors(
+        self,
+        sentences: Sequence[Sequence[str]],
+        tags: Sequence[Sequence[TagInfo | None] | None] | None,
+    ) -> list[np.ndarray]:
+        """Per sentence, the CRF's P(label) per token (n × labels, `scorer.labels` order)."""
+        ems = self._crf_emissions(sentences, tags)
+        out = [np.zeros((0, len(self.scorer.labels))) for _ in ems]
+        live = [i for i, e in enumerate(ems) if len(e)]
+        if live:
+            lens = np.array([len(ems[i]) for i in live])
+            em = np.zeros((len(live), int(lens.max()), len(self.scorer.labels)))
+            for k, i in enumerate(live):
+                em[k, : lens[k]] = ems[i]
+            marg = marginals(em, lens, self.scorer.trans)
+            for k, i in enumerate(live):
+                out[i] = marg[k, : lens[k]]
+        return out
+
+    def tag_document(
+        self,
+        sentences: Sequence[Sequence[str]],
+        tags: Sequence[Sequence[TagInfo | None] | None] | None = None,
+    ) -> tuple[list[list[str]], list[list[float]]]:
+        """Labels and scores for every sentence of a document: CRF, then document consistency."""
+        labels: list[list[str]] = []
+        scores: list[list[float]] = []
+        if self.backend == "ensemble":
+            lstm_probs = self.lstm.posteriors(sentences, tags)
+            names = self.lstm.labels
+            w = self.lstm_weight
+            crf_probs = self._crf_posteriors(sentences, tags)
+            cols = [self.scorer.labels.index(lab) for lab in names]
+            for lp, cp in zip(lstm_probs, crf_probs):
+                lab, sc = decode_bio(w * lp + (1 - w) * cp[:, cols], names)
+                labels.append(lab)
+                scores.append(sc)
+        elif self.lstm is not None:
+            for lab, sc in self.lstm.tag_sentences(sentences, tags):
+                labels.append(lab)
+                scores.append(sc)
+        else:
+            for lab, sc in self.scorer.decode(self._crf_emissions(sentences, tags)):
+                labels.append(lab)
+                scores.append(sc)
+        if self.propagate:
+            added = propagate_labels(sentences, labels, self.counts)
+            for sc, ad in zip(scores, added):
+                for i, flag in enumerate(ad):
+                    if flag:
+                        sc[i] = PROPAGATED_SCORE
+        if self.backstop:
+            for added in (
+                country_backstop(sentences, labels, self.countries, self.counts),
+                coordination_backstop(sentences, labels, self.counts),
+            ):
+                for sc, ad in zip(scores, added):
+                    for i, flag in enumerate(ad):
+                        if flag:
+                            sc[i] = PROPAGATED_SCORE
+        for lab, norms in zip(labels, sentences):
+            spans = clean_spans(norms, bio_spans(lab), self.counts)
+            lab[:] = ["O"] * len(lab)
+            for a, b, typ in spans:
+                lab[a:b] = ["B-" + typ] + ["I-" + typ] * (b - a - 1)
+        return labels, scores
+
+    def token_tags(self, sents: Sequence[Sequence[Token]]) -> list[list[TagInfo]] | None:
+        """Per token of each sentence, the tag stage's view (`TagInfo`) from `Token.parts`, when
+        the model uses it (None for a token without parts: `NerFeaturizer` then splits it itself)."""
+        if not self.uses_tags:
+            return None
+        tags = [
+            [("", t.norm, t.parts[0].pos) if len(t.parts) == 1 else token_tag_info(t) for t in toks]
+            for toks in sents
+        ]  # the one-part case of token_tag_info inlined (most tokens; speed)
+        return tags

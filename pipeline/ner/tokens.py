@@ -1,0 +1,135 @@
+"""How the NER sees one token: its word-cluster key, the tag stage's view of it (`TagInfo`), and
+its proclitics (the split decided from word counts when the tag stage has not run).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from pipeline.arabic.clitics import CONJUNCTIONS, PREPOSITIONS
+from pipeline.arabic.normalize import normalize_text
+from pipeline.document import Token
+from pipeline.tagging.parts import part_kinds
+
+__all__ = [
+    "TagInfo",
+    "cluster_key",
+    "tag_info",
+    "token_tag_info",
+    "tag_sentences_info",
+    "proclitic_candidates",
+    "strip_proclitic",
+]
+
+_DIGITS = re.compile(r"\d")
+
+
+def cluster_key(norm: str) -> str:
+    """The form word clusters are keyed by: the token's norm, Latin lower-cased, digits as 0."""
+    return _DIGITS.sub("0", norm.lower())
+
+
+# What the tag stage says about one token, as the NER features use it: (proclitics, stem, UPOS).
+# proclitics: the normalized proclitic parts joined ("" when none); stem: the stem part's normalized
+# form as written (لليابان -> "ليابان"); UPOS: the stem's tag, None when unknown.
+TagInfo = tuple[str, str, str | None]
+
+
+def tag_info(
+    part_norms: Sequence[str], kinds: Sequence[str], tags: Sequence[str | None]
+) -> TagInfo:
+    """(proclitics, stem, stem UPOS) from one token's parts: normalized texts, kinds and UPOS.
+
+    THE conversion from tag-stage output to NER features: training calls it on `Tagger.tag_sentences`
+    output (parts cut from the token's norm), the stage on `Token.parts` (`token_tag_info`).
+    """
+    procl = ""
+    for n, k, t in zip(part_norms, kinds, tags):
+        if k == "proclitic":
+            procl += n
+        elif k == "stem":
+            return procl, n, t
+    return procl, "".join(part_norms), None
+
+
+def token_tag_info(tok: Token) -> TagInfo | None:
+    """`tag_info` of a token the tag stage has filled (`Token.parts`), None when it has not."""
+    parts = tok.parts
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return "", tok.norm, parts[0].pos or tok.pos
+    return tag_info(
+        [normalize_text(p.text)[0] for p in parts], [p.kind for p in parts], [p.pos for p in parts]
+    )
+
+
+def tag_sentences_info(sentences: Sequence[Sequence[str]], tagger) -> list[list[TagInfo]]:
+    """Run a `Tagger` (`pipeline.tagging.model`) on sentences of normalized tokens: per token, `tag_info` of its parts.
+
+    Training runs it on the corpora; the stage runs it on sentences whose tokens have no
+    `Token.parts` (a pipeline without the tag stage). It gives what `token_tag_info` gives after the
+    tag stage (tests/test_ner.py checks this).
+    """
+    out: list[list[TagInfo]] = []
+    for words, (spans, tags) in zip(sentences, tagger.tag_sentences(sentences)):
+        row = []
+        for w, sp, tg in zip(words, spans, tags):
+            norms = [w[a:b] for a, b in sp]
+            row.append(tag_info(norms, part_kinds(norms, tg), tg))
+        out.append(row)
+    return out
+
+
+def proclitic_candidates(norm: str) -> list[tuple[int, str]]:
+    """Each plausible proclitic split of a normalized word: (chars stripped, normalized remainder).
+
+    Longest prefix first. Proclitics are an optional conjunction (و ف) then an optional
+    preposition (ب ل ك). After ل, a remainder starting with ل is also offered with the article's
+    alef restored (لليابان -> ليابان and اليابان). The remainder keeps at least 2 letters.
+    """
+    out: list[tuple[int, str]] = []
+    for conj in ("", *CONJUNCTIONS):
+        if conj and not norm.startswith(conj):
+            continue
+        for prep in ("", *PREPOSITIONS):
+            prefix = conj + prep
+            if not prefix or not norm.startswith(prefix):
+                continue
+            rest = norm[len(prefix) :]
+            if len(rest) < 2:
+                continue
+            if prep == "ل" and rest.startswith("ل"):
+                out.append((len(prefix), "ا" + rest))
+            out.append((len(prefix), rest))
+    out.sort(key=lambda c: -c[0])
+    return out
+
+
+def strip_proclitic(norm: str, counts: Mapping[str, int], min_rest: int = 3) -> tuple[int, str]:
+    """Decide how many leading chars of an entity's first token are proclitics.
+
+    Returns (chars to strip, normalized form of the remainder); (0, norm) when nothing is stripped.
+    Why counts: a name may itself begin with a proclitic letter (وليد، فرنسا، بغداد، لبنان، كازاخستان),
+    so letters are only stripped when the remainder is a better-attested word than the whole token
+    (counts come from the training corpora, with clitics split in WikiFANE, and the gazetteers).
+    Unknown words: و/ف + anything, and ب/ل/ك before the article (بال، كال، لل) are stripped.
+    """
+    full = counts.get(norm, 0)
+    best: tuple[int, str] | None = None
+    best_count = 0
+    for n, rest in proclitic_candidates(norm):
+        c = counts.get(rest, 0)
+        if c > best_count:
+            best, best_count = (n, rest), c
+    if best is not None and best_count > 2 * full + 1:
+        return best
+    if full > 0 or best_count > 0:
+        return 0, norm
+    for n, rest in proclitic_candidates(norm):
+        if rest.startswith("ال") and n < len(norm) and len(rest) >= min_rest + 2:
+            return n, rest
+        if norm[:n] in CONJUNCTIONS and len(rest) >= min_rest:
+            return n, rest
+    return 0, norm
