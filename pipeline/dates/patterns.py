@@ -7,6 +7,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
+from pipeline.arabic.calendar import load_months
 from pipeline.dates.values import Resolver
 from pipeline.dates.words import (
     _CARDINALS,
@@ -21,7 +22,6 @@ from pipeline.dates.words import (
     _YEAR_PREPS_STRONG,
     ORDINALS,
     _alt,
-    load_months,
 )
 
 # --------------------------------------------------------------------------------------------------

@@ -9,11 +9,10 @@ resolve_examples.tsv are the specification.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
 
-from pipeline.arabic.normalize import normalize_text
+from pipeline.arabic.normalize import normalize_text, strip_diacritics
 from pipeline.document import Document, Entity, Mention
 from pipeline.lexicons import load_rows
 
@@ -28,7 +27,6 @@ __all__ = [
 ]
 
 NAME_TYPES = ("PERSON", "LOCATION", "ORGANIZATION", "NORP")
-_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640\u06d6-\u06ed]")
 # Long-vowel letters and hamza seats: transliterated names add or drop them freely.
 _RELAXED = str.maketrans("", "", "اويءؤئ")
 # Given names too common to identify a person on their own (normalized).
@@ -57,7 +55,7 @@ def skeleton(key: str) -> str:
 
 def canonical_form(m: Mention) -> str:
     """The mention as written, without diacritics or tatweel, with the article restored (لل → ال)."""
-    text = " ".join(_DIACRITICS.sub("", m.text).split())
+    text = " ".join(strip_diacritics(m.text).split())
     if m.normalized.startswith("ال") and text.startswith("ل") and not text.startswith("ال"):
         text = "ال" + text[1:]
     return text
@@ -205,8 +203,10 @@ class ResolveStage:
     """Pipeline stage: fills `Document.entities` and every mention's `entity_id`."""
 
     name = "resolve"
-    requires: tuple[str, ...] = ("tokens",)
-    provides: tuple[str, ...] = ("resolved",)
+    requires: tuple[str, ...] = ("mentions",)
+    provides: tuple[str, ...] = ("entities",)
+    # every mention must be there before entities are made of them
+    after: tuple[str, ...] = ("names", "dates", "amounts")
 
     def __init__(self) -> None:
         self.linker = _linker()
