@@ -15,12 +15,13 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	# torch first, pinned to the CPU wheel: anything else would pull a multi-GB CUDA build
+	# torch first, pinned to the CPU wheel: anything else would pull a multi-GB CUDA build (the
+	# pipeline does not need torch; the BiLSTM training test and the train extra do)
 	$(PY) -m pip install torch==2.13.0
 	$(PY) -m pip install -e '.[dev]'
 	touch $@
 
-# gensim, for the NER word clusters: needed by `make train` only
+# crfsuite, gensim, torch, stanza: needed to rebuild the models only (`make train`, `make train-lstm`)
 $(VENV)/.installed-train: $(VENV)/.installed
 	$(PY) -m pip install -e '.[train]'
 	touch $@
@@ -49,7 +50,7 @@ train: setup $(VENV)/.installed-train
 
 # The optional BiLSTM-CRF NER model (not shipped: it scores below the CRF, see models/cards/ner.md);
 # word2vec vectors (~15 min) then the network (~20-30 min on 2 cores). Use: NerStage(backend="lstm").
-train-lstm: setup
+train-lstm: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.ner_vectors --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR)
 

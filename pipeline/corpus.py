@@ -24,8 +24,8 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from pipeline.arabic.normalize import normalize_text
+from pipeline.linking import COMMON_GIVEN, NAME_TYPES, name_key, skeleton
 from pipeline.romanize import romanize
-from pipeline.stages.resolve import COMMON_GIVEN, NAME_TYPES, name_key, skeleton
 
 __all__ = ["CORPUS_ENTITY_COLUMNS", "CorpusLinker"]
 

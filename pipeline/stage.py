@@ -21,7 +21,14 @@ class PipelineError(ValueError):
 
 @runtime_checkable
 class Stage(Protocol):
-    """A named `Document -> Document` callable that declares what it needs and what it adds.
+    """A named `Document -> Document` callable that declares what it reads and what it adds.
+
+    `requires`: what the stage reads and cannot do without (an earlier stage must provide each).
+    `provides`: what it writes. A stage may also have `after`: what it reads when present (the
+    mentions it must not overlap, the mentions it resolves); no later stage may provide any of it.
+    The names: norm (Document.norm and its alignment to raw), tokens, sentences, parts (Token.parts
+    and Token.pos), mentions, and the kinds of mentions: names (PERSON, LOCATION, ORGANIZATION),
+    dates (DATE, TIME), amounts (NUMBER, ORDINAL, MONEY, PERCENT, QUANTITY); entities.
 
     A stage loads its resources once, in `__init__`, and only adds to the document: it never
     changes `raw`.
@@ -60,6 +67,7 @@ class StageChain:
     def _check(self) -> None:
         have: set[str] = set()
         names: set[str] = set()
+        read_if_present: dict[str, str] = {}  # what an earlier stage reads when present -> stage
         for stage in self.stages:
             if not isinstance(stage, Stage):
                 raise PipelineError(f"{stage!r} is not a stage (needs name, requires, provides)")
@@ -71,8 +79,16 @@ class StageChain:
                     f"stage {stage.name!r} requires {', '.join(missing)}, which no earlier stage "
                     f"provides; stages so far: {[s.name for s in self.stages[: len(names)]]}"
                 )
+            late = [p for p in stage.provides if p in read_if_present]
+            if late:
+                raise PipelineError(
+                    f"stage {stage.name!r} provides {', '.join(late)}, which stage "
+                    f"{read_if_present[late[0]]!r} before it reads: put {stage.name!r} first"
+                )
             have.update(stage.provides)
             names.add(stage.name)
+            for item in getattr(stage, "after", ()):
+                read_if_present.setdefault(item, stage.name)
 
     @property
     def names(self) -> list[str]:

@@ -135,7 +135,18 @@ def test_token_parts_hook() -> None:
         Part(tok.start, tok.start + 1, "و", "proclitic"),
         Part(tok.start + 1, tok.end, "توكاييف", "stem"),
     ]
-    assert stage._strip(tok) == (1, "توكاييف")
+    assert stage._strip(doc, tok) == (1, "توكاييف")
+
+
+@needs_model
+def test_strip_without_parts_maps_norm_to_raw() -> None:
+    """Without Token.parts the proclitic is decided on the token's norm, and its length in raw
+    comes from the normalizer's alignment (the fatha after و stays with the proclitic)."""
+    stage = NerStage()
+    doc = Tokenizer()(Normalizer()(Document("d", "قال وَتوكاييف")))
+    tok: Token = doc.tokens[1]
+    assert tok.norm == "وتوكاييف" and not tok.parts
+    assert stage._strip(doc, tok) == (2, "توكاييف")
 
 
 HAVE_TAG = (models_dir() / "tag" / "seg.weights.npz").exists()

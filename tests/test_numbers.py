@@ -163,7 +163,8 @@ def test_values_are_json_friendly(nlp: Pipeline) -> None:
 
 def test_stage_declares_itself() -> None:
     s = NumberStage()
-    assert s.name == "numbers" and s.requires == ("norm", "tokens") and "amounts" in s.provides
+    assert s.name == "numbers" and s.requires == ("norm",) and "amounts" in s.provides
+    assert s.after == ("names", "dates")  # earlier mentions it must not overlap
     with pytest.raises(Exception):  # noqa: B017  (PipelineError: norm not provided)
         Pipeline([NumberStage()])
 

@@ -40,6 +40,29 @@ def test_missing_requirement_is_refused():
         Pipeline([Normalizer(), lambda d: d])
 
 
+def test_wrong_order_is_refused(nlp):
+    """Each stage's requires/provides/after tell the truth, and the check holds them to it."""
+    from pipeline.stages import DateStage, NumberStage, ResolveStage
+
+    norm, tok = Normalizer(), Tokenizer()
+    ner, tag = nlp["ner"], nlp["tag"]
+    with pytest.raises(
+        PipelineError, match="stage 'dates' provides dates, which stage 'numbers' before it reads"
+    ):
+        Pipeline([norm, tok, NumberStage(), DateStage()])
+    with pytest.raises(PipelineError, match="which stage 'resolve' before it reads"):
+        Pipeline([norm, tok, nlp["dates"], ResolveStage(), nlp["numbers"]])
+    with pytest.raises(PipelineError, match="requires mentions"):
+        Pipeline([norm, tok, ResolveStage()])
+    if ner.model.uses_tags:  # the shipped NER reads the tag stage's parts: no hidden tagger
+        with pytest.raises(PipelineError, match="requires parts"):
+            Pipeline([norm, tok, ner])
+        with pytest.raises(PipelineError, match="requires parts"):
+            Pipeline([norm, tok, ner, tag])
+    Pipeline([norm, tok, tag, ner, nlp["dates"], nlp["numbers"], nlp["resolve"]])
+    Pipeline([norm, tok, nlp["numbers"]])  # a stage that reads earlier mentions when there are some
+
+
 def test_call_on_str_and_document(nlp):
     doc = nlp(TEXTS[0])
     assert isinstance(doc, Document) and doc.raw == TEXTS[0]

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.document import Document, Mention
-from pipeline.stages.resolve import PlaceLinker, ResolveStage, canonical_form, skeleton
+from pipeline.linking import PlaceLinker, canonical_form, skeleton
+from pipeline.stages.resolve import ResolveStage
 from pipeline.training.eval_resolve import (
     build_document,
     load_cases,

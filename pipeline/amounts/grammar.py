@@ -31,7 +31,7 @@ from pipeline.amounts.lexer import (
     _suffix,
     _Tok,
 )
-from pipeline.arabic.clitics import PROCLITICS
+from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITICS
 from pipeline.arabic.currencies import CurrencyTables
 from pipeline.arabic.normalize import norm_word as _n
 from pipeline.arabic.numwords import (
@@ -209,7 +209,7 @@ def _amount_at(
     return Amount("NUMBER", start, end, to_plain(value), "", score), end
 
 
-_ST_CLITIC = regex.compile(r"[وفبلك]{1,2}" + _n("ست"), _V)
+_ST_CLITIC = regex.compile(PROCLITIC_CLASS + "{1,2}" + _n("ست"), _V)
 
 
 def _al_cardinal(word: str) -> tuple[int, int] | None:

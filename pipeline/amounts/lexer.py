@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import regex
 
-from pipeline.arabic.clitics import PROCLITICS
+from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITICS
 from pipeline.arabic.currencies import NOT_CURRENCY_AFTER, CurrencyTables, adj_key
 from pipeline.arabic.normalize import norm_word as _n
 from pipeline.arabic.numwords import (
@@ -143,7 +143,9 @@ _AL_UNITS = {
 _NUMBER_WORDS = set(CARDINALS) | set(ORDINALS) | set(_AL_UNITS)
 _NUMBER_WORDS |= {w[1:] for w in _NUMBER_WORDS if w.startswith("ال")}  # لل + X = ل + الX
 _CAND = regex.compile(
-    r"(?<![\d.])\d|(?<![\p{L}\p{M}])[وفبلك]{0,2}(?:"
+    r"(?<![\d.])\d|(?<![\p{L}\p{M}])"
+    + PROCLITIC_CLASS
+    + "{0,2}(?:"
     + trie_pattern(_NUMBER_WORDS)
     + r")(?![\p{L}\p{M}])",
     _V,

@@ -14,6 +14,8 @@ __all__ = [
     "PROCLITIC_LETTERS",
     "PROCLITICS",
     "ENCLITICS",
+    "PROCLITIC_CLASS",
+    "PROCLITIC_PATTERN",
 ]
 
 
@@ -30,3 +32,6 @@ PROCLITICS: tuple[str, ...] = tuple(
 )
 # Enclitic pronouns (ة→ه does not touch these, ى→ي does not either).
 ENCLITICS: frozenset[str] = frozenset(_forms("encl"))
+# Regex fragments: any one proclitic letter; an optional conjunction then an optional preposition.
+PROCLITIC_CLASS: str = "[" + "".join(CONJUNCTIONS + PREPOSITIONS) + "]"
+PROCLITIC_PATTERN: str = "[" + "".join(CONJUNCTIONS) + "]?[" + "".join(PREPOSITIONS) + "]?"

@@ -17,7 +17,7 @@ import unicodedata
 import numpy as np
 import regex
 
-__all__ = ["normalize_text", "norm_word", "CHAR_MAP", "TATWEEL"]
+__all__ = ["normalize_text", "norm_word", "strip_diacritics", "CHAR_MAP", "TATWEEL", "DIACRITICS"]
 
 TATWEEL = "\u0640"
 
@@ -91,7 +91,7 @@ _TABLE = str.maketrans(CHAR_MAP)
 # annotation marks and the small high letters. Spelled out rather than imported because importing
 # camel_tools.utils.charsets costs about a second at start-up; tests/test_normalize.py checks that
 # this set still contains camel-tools' own.
-_DIACRITICS = (
+DIACRITICS = (
     "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0654\u0655\u0656\u0657"
     "\u0658\u0659\u065a\u065b\u065c\u065d\u065e\u065f\u0670"
     "\u06d6\u06d7\u06d8\u06d9\u06da\u06db\u06dc\u06df\u06e0\u06e1\u06e2\u06e3\u06e4"
@@ -133,7 +133,7 @@ def _char_class(chars: str) -> str:
 
 
 _REMOVABLE, _SINGLETONS = _bmp_classes()
-_REMOVABLE_CLASS = _char_class(_REMOVABLE + TATWEEL + _DIACRITICS)
+_REMOVABLE_CLASS = _char_class(_REMOVABLE + TATWEEL + DIACRITICS)
 # Runs of removable characters, and single characters that need composing or decomposing.
 _SPECIAL_BMP = re.compile(
     "[" + _REMOVABLE_CLASS + "]+"  # marks, controls, tatweel
@@ -142,12 +142,12 @@ _SPECIAL_BMP = re.compile(
 )
 # The same over all of Unicode, for the rare text with characters beyond the BMP.
 _SPECIAL_ALL = regex.compile(
-    r"[\p{M}\p{Cf}\u0640" + regex.escape(_DIACRITICS) + r"]+"
+    r"[\p{M}\p{Cf}\u0640" + regex.escape(DIACRITICS) + r"]+"
     r"|[\uFB50-\uFDFF\uFE70-\uFEFE]"
     r"|[" + regex.escape(_SINGLETONS, special_only=False) + r"\U0002F800-\U0002FA1D]",
     regex.V1,
 )
-_STRIP = regex.compile(r"[\p{M}\p{Cf}\u0640" + regex.escape(_DIACRITICS) + r"]+", regex.V1)
+_STRIP = regex.compile(r"[\p{M}\p{Cf}\u0640" + regex.escape(DIACRITICS) + r"]+", regex.V1)
 _CONTROLS_ONLY = regex.compile(r"[\p{Cf}]+", regex.V1)
 # Marks that never compose with a base under NFC: removing them is a pure deletion, the common case
 # (tanween in أيضاً, shadda, harakat). Hamza above/below and madda (U+0653-0655) do compose.
@@ -238,3 +238,11 @@ def normalize_text(raw: str) -> tuple[str, np.ndarray | None, np.ndarray | None]
 def norm_word(text: str) -> str:
     """The normalized spelling of a word or phrase of a table (no alignment)."""
     return normalize_text(text)[0]
+
+
+_DIACRITICS_RE = re.compile("[" + DIACRITICS + TATWEEL + "]")
+
+
+def strip_diacritics(text: str) -> str:
+    """`text` without Arabic diacritics and tatweel (nothing else changed: no letter mapping)."""
+    return _DIACRITICS_RE.sub("", text)

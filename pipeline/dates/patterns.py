@@ -7,6 +7,8 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
+from pipeline.arabic.calendar import load_months
+from pipeline.arabic.clitics import PROCLITIC_PATTERN
 from pipeline.dates.values import Resolver
 from pipeline.dates.words import (
     _CARDINALS,
@@ -21,7 +23,6 @@ from pipeline.dates.words import (
     _YEAR_PREPS_STRONG,
     ORDINALS,
     _alt,
-    load_months,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -46,7 +47,7 @@ class Cand:
 
 _B = r"(?<!\w)"
 _E = r"(?!\w)"
-_PRE = _B + r"(?:[وف]?[بلك]?)"
+_PRE = _B + "(?:" + PROCLITIC_PATTERN + ")"
 _DIGIT_DAY = r"(?:ال)?(?:[12]\d|3[01]|0?[1-9])(?!\d)"
 _YSUF = r"(?:\s*(?:م|ميلادي|ميلاديه|للميلاد)(?![^\W\d_]))"
 _HSUF = r"(?:\s*(?:ه|هجري|هجريه|الهجري|الهجريه|للهجره|من\s+الهجره)(?![^\W\d_]))"
@@ -141,7 +142,7 @@ class Grammar:
             rf"(?![\w%]|[.,/:]\d|\s*%|{_HSUF})"
         )
         self.numeric_re = re.compile(
-            r"(?<![\w.,/:\-])(?:[وف]?[بلك]?)(?P<c>"
+            r"(?<![\w.,/:\-])(?:" + PROCLITIC_PATTERN + ")(?P<c>"
             r"(?P<a>\d{1,2})(?P<s>[/.\-]|\s/\s)(?P<b>\d{1,2})(?P=s)(?P<y>\d{4})"
             r"|(?P<Y>\d{4})(?P<s2>[/.\-])(?P<M>\d{1,2})(?P=s2)(?P<D>\d{1,2})"
             r"|(?P<mm>\d{1,2})/(?P<yy>\d{4}))"

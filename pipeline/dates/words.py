@@ -4,10 +4,7 @@ words around a bare year."""
 
 from __future__ import annotations
 
-import csv
 import re
-
-from pipeline.resources import lexicons_dir
 
 # --------------------------------------------------------------------------------------------------
 # Word tables (normalized spelling: no hamza on alef, ي for ى, ه for ة)
@@ -96,12 +93,3 @@ def _alt(words: object) -> str:
     """A regex alternation of words (longest first, spaces as \\s+), for one precompiled pattern."""
     items = sorted(set(words), key=len, reverse=True)  # type: ignore[call-overload]
     return "(?:" + "|".join(re.escape(w).replace("\\ ", r"\s+") for w in items) + ")"
-
-
-def load_months() -> dict[str, dict[str, tuple[int, bool]]]:
-    """months.tsv as {kind: {normalized name: (number, ambiguous)}}; kinds gregorian/hijri/weekday."""
-    out: dict[str, dict[str, tuple[int, bool]]] = {"gregorian": {}, "hijri": {}, "weekday": {}}
-    with (lexicons_dir() / "months.tsv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            out[row["kind"]][row["norm"]] = (int(row["number"]), row["ambiguous"] == "1")
-    return out

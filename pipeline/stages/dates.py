@@ -31,7 +31,7 @@ class DateStage:
 
     name = "dates"
     requires: tuple[str, ...] = ("norm", "tokens")
-    provides: tuple[str, ...] = ("dates",)
+    provides: tuple[str, ...] = ("mentions", "dates")
 
     def __init__(self) -> None:
         self._grammar = Grammar()

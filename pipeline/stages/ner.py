@@ -13,7 +13,6 @@ restored). When the tag stage has filled `Token.parts`, its proclitic parts deci
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pipeline.arabic.normalize import normalize_text
@@ -22,14 +21,9 @@ from pipeline.gc_pause import gc_paused
 from pipeline.ner.document import MAX_NAME_CHARS, MAX_NAME_TOKENS, TYPE_MAP, bio_spans
 from pipeline.ner.model import NerModel
 from pipeline.ner.tokens import strip_proclitic
+from pipeline.tagging.parts import token_norm_start
 
 __all__ = ["NerStage"]
-
-# Characters the normalizer deletes inside a word (diacritics, tatweel, format controls): skipped
-# when a proclitic's length in `norm` is converted into a length in `raw`.
-_REMOVED = re.compile(
-    r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]"
-)
 
 
 class NerStage:
@@ -39,8 +33,8 @@ class NerStage:
     """
 
     name = "ner"
-    requires: tuple[str, ...] = ("norm", "tokens")
-    provides: tuple[str, ...] = ("entities",)
+    requires: tuple[str, ...] = ("norm", "tokens", "sentences")
+    provides: tuple[str, ...] = ("mentions", "names")
 
     def __init__(
         self,
@@ -55,7 +49,7 @@ class NerStage:
             self.requires = (*self.requires, "parts")
         self.source = source
 
-    def _strip(self, tok: Token) -> tuple[int, str]:
+    def _strip(self, doc: Document, tok: Token) -> tuple[int, str]:
         """(raw chars to drop at the start of the first token, normalized remainder)."""
         procl = [p for p in tok.parts if p.kind == "proclitic"]
         if tok.parts and any(p.kind == "stem" for p in tok.parts):
@@ -73,7 +67,9 @@ class NerStage:
         n, rest = strip_proclitic(tok.norm, self.model.counts)
         if n == 0:
             return 0, tok.norm
-        cut = _raw_prefix_len(tok.text, n)
+        # the raw position where norm character n of the token begins (marks stay with the
+        # proclitic before them), from the normalizer's alignment
+        cut = doc.to_raw_pos(token_norm_start(doc, tok) + n) - tok.start
         if cut <= 0 or cut >= len(tok.text):
             return 0, tok.norm
         return cut, rest
@@ -95,7 +91,7 @@ class NerStage:
                 first, last = toks[a], toks[b - 1]
                 if last.end - first.start > MAX_NAME_CHARS:
                     continue
-                cut, first_norm = self._strip(first)
+                cut, first_norm = self._strip(doc, first)
                 start, end = first.start + cut, last.end
                 parts = [first_norm] + [t.norm for t in toks[a + 1 : b]]
                 doc.mentions.append(
@@ -111,15 +107,3 @@ class NerStage:
                     )
                 )
         return doc
-
-
-def _raw_prefix_len(raw_text: str, n_norm: int) -> int:
-    """Raw length of the first `n_norm` normalized letters of a token (skipping removed marks)."""
-    i = 0
-    for _ in range(n_norm):
-        if i >= len(raw_text):
-            return -1
-        i += 1
-        while i < len(raw_text) and _REMOVED.match(raw_text[i]):
-            i += 1
-    return i

@@ -27,8 +27,10 @@ class NumberStage:
     """Pipeline stage: NUMBER, ORDINAL, MONEY, PERCENT and QUANTITY mentions (source "numbers")."""
 
     name = "numbers"
-    requires: tuple[str, ...] = ("norm", "tokens")
-    provides: tuple[str, ...] = ("amounts",)
+    requires: tuple[str, ...] = ("norm",)
+    provides: tuple[str, ...] = ("mentions", "amounts")
+    # earlier mentions (names, dates) are skipped: a number inside one belongs to it
+    after: tuple[str, ...] = ("names", "dates")
 
     def __init__(self) -> None:
         self.tables = build_currency_tables()

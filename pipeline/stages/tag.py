@@ -33,7 +33,7 @@ class TagStage:
     """
 
     name = "tag"
-    requires: tuple[str, ...] = ("norm", "tokens")
+    requires: tuple[str, ...] = ("norm", "tokens", "sentences")
     provides: tuple[str, ...] = ("parts", "pos")
 
     def __init__(
