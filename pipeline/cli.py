@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.export import EXPORTS
 from pipeline.publish import FORMATS
 
 __all__ = ["main"]
@@ -103,6 +104,14 @@ def _parser() -> argparse.ArgumentParser:
         "one workbook, a sheet per table, right-to-left, formulas neutralized",
     )
     ex.add_argument(
+        "--export",
+        default="",
+        metavar="NAMES",
+        help="also write the documents for other tools, comma-separated: conllu (CoNLL-U, "
+        "clitics as multiword tokens, NER in MISC), iob2 (a clitic part per line), iob2-tokens, "
+        "brat (OUT/brat/*.txt + *.ann), label-studio (tasks with predictions)",
+    )
+    ex.add_argument(
         "--excel-csv",
         action="store_true",
         help="CSV for Excel: a UTF-8 byte-order mark (so Arabic opens right) and cells that would "
@@ -183,6 +192,12 @@ def _extract(args: argparse.Namespace) -> int:
         raise UsageError("--scheduler needs --engine dask")
     if args.inputs.count("-") > 1:
         raise UsageError("- (standard input) can be given only once")
+    exports = tuple(dict.fromkeys(e.strip() for e in args.export.split(",") if e.strip()))
+    unknown = [e for e in exports if e not in EXPORTS]
+    if unknown:
+        raise UsageError(
+            f"--export: unknown {', '.join(unknown)}; choose from {', '.join(EXPORTS)}"
+        )
     if args.excel_csv and args.format != "csv":
         raise UsageError("--excel-csv goes with --format csv (xlsx neutralizes formulas itself)")
     out = Path(args.out or DEFAULT_OUT)
@@ -203,6 +218,7 @@ def _extract(args: argparse.Namespace) -> int:
         "date": args.date,
         "format": args.format,
         "excel_csv": args.excel_csv,
+        "exports": list(exports),
     }
     try:
         shard_docs = int(os.environ.get("ARABIC_IE_SHARD_DOCS", "500"))
@@ -213,6 +229,7 @@ def _extract(args: argparse.Namespace) -> int:
             resume=args.resume,
             shard_docs=shard_docs,
             excel=args.excel_csv,
+            exports=exports,
         )
     except ResumeError as exc:
         raise UsageError(str(exc)) from None
@@ -239,6 +256,7 @@ def _extract(args: argparse.Namespace) -> int:
         args.engine,
         args.scheduler,
         scheduler_timeout=args.scheduler_timeout,
+        exports=exports,
     )
     progress = Progress(args.inputs, skip, quiet=args.quiet)
     signal.signal(signal.SIGTERM, _raise_interrupt)

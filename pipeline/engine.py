@@ -8,14 +8,16 @@ what the tables need and are far cheaper to move between processes than tokens.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import multiprocessing as mp
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.document import Document
+from pipeline.export.payload import TOKEN_EXPORTS, payloads
 from pipeline.table import Rows, document_rows
 
 if TYPE_CHECKING:
@@ -84,18 +86,29 @@ def split_text(raw: str, limit: int = MAX_CHARS) -> list[tuple[int, str]]:
     return pieces
 
 
-def process_rows(pipeline: Pipeline, doc: Document) -> Rows:
-    """Process one document into its table rows; long documents go through in pieces."""
+def process_rows(pipeline: Pipeline, doc: Document, exports: Sequence[str] = ()) -> Rows:
+    """Process one document into its table rows (and, when asked, its export texts under the key
+    "exports"); long documents go through in pieces."""
     if doc.error or len(doc.raw) <= MAX_CHARS:
-        return document_rows(process_one(pipeline, doc))
-    doc, n_tokens = _process_long(pipeline, doc)
+        doc = process_one(pipeline, doc)
+        rows = document_rows(doc)
+        if exports and not doc.error:
+            rows["exports"] = payloads(doc, exports)
+        return rows
+    pieces: dict[str, list] = {name: [] for name in exports if name in TOKEN_EXPORTS}
+    doc, n_tokens = _process_long(pipeline, doc, pieces)
     rows = document_rows(doc)
     if not doc.error:
         rows["documents"][0]["tokens"] = n_tokens
+        if exports:
+            whole = payloads(doc, [n for n in exports if n not in TOKEN_EXPORTS])
+            rows["exports"] = {**whole, **{n: "".join(p) for n, p in pieces.items()}}
     return rows
 
 
-def _process_long(pipeline: Pipeline, doc: Document) -> tuple[Document, int]:
+def _process_long(
+    pipeline: Pipeline, doc: Document, pieces: dict[str, list] | None = None
+) -> tuple[Document, int]:
     """A long document, piece by piece through every stage but resolution, then resolved whole.
 
     Why: the stages before resolution look at a sentence or a few at a time, so pieces cut at line
@@ -125,6 +138,9 @@ def _process_long(pipeline: Pipeline, doc: Document) -> tuple[Document, int]:
             if m.sentence >= 0:
                 m.sentence += n_sentences
             doc.mentions.append(m)
+        if pieces:
+            for name, text in payloads(part, list(pieces), offset, n_sentences + 1).items():
+                pieces[name].append(text)
         n_tokens += len(part.tokens)
         n_sentences += len(part.sentences)
     doc = _run_stages(resolvers, doc)
@@ -139,9 +155,9 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _worker_rows(doc: Document) -> Rows:
+def _worker_rows(doc: Document, exports: Sequence[str] = ()) -> Rows:
     assert _WORKER_PIPELINE is not None
-    return process_rows(_WORKER_PIPELINE, doc)
+    return process_rows(_WORKER_PIPELINE, doc, exports)
 
 
 def _worker_doc(doc: Document) -> Document:
@@ -176,32 +192,36 @@ def run_rows(
     scheduler: str | None = None,
     batch_size: int = 8,
     scheduler_timeout: float = SCHEDULER_TIMEOUT,
+    exports: Sequence[str] = (),
 ) -> Iterator[Rows]:
-    """Yield each document's table rows, in input order, on the chosen engine.
+    """Yield each document's table rows, in input order, on the chosen engine (with the export
+    texts named in `exports`, see `pipeline.export`).
 
     Raises EngineError (at the first document) when the engine cannot run.
     """
+    exports = tuple(exports)
     if engine == "dask":
-        yield from _run_dask(docs, n_process, scheduler, batch_size, scheduler_timeout)
+        yield from _run_dask(docs, n_process, scheduler, batch_size, scheduler_timeout, exports)
         return
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r}; choose local or dask")
     pipeline = pipeline_factory()
     if n_process <= 1:
         for doc in docs:
-            yield process_rows(pipeline, doc)
+            yield process_rows(pipeline, doc, exports)
         return
-    yield from _run_pool(pipeline, docs, n_process, _worker_rows, batch_size)
+    work = functools.partial(_worker_rows, exports=exports)
+    yield from _run_pool(pipeline, docs, n_process, work, batch_size)
 
 
-def _dask_batch(docs: list[Document]) -> list[Rows]:
+def _dask_batch(docs: list[Document], exports: tuple[str, ...] = ()) -> list[Rows]:
     """Runs on a Dask worker: the default pipeline is built once per worker process."""
     global _WORKER_PIPELINE
     if _WORKER_PIPELINE is None:
         from pipeline.stage import default_chain
 
         _WORKER_PIPELINE = default_chain()
-    return [process_rows(_WORKER_PIPELINE, d) for d in docs]
+    return [process_rows(_WORKER_PIPELINE, d, exports) for d in docs]
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -221,6 +241,7 @@ def _run_dask(
     scheduler: str | None,
     batch_size: int,
     timeout: float = SCHEDULER_TIMEOUT,
+    exports: tuple[str, ...] = (),
 ) -> Iterator[Rows]:
     try:
         from dask.distributed import Client, LocalCluster
@@ -249,7 +270,7 @@ def _run_dask(
         in_flight: deque = deque()
         limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         for batch in _batches(docs, batch_size):
-            in_flight.append(client.submit(_dask_batch, batch, pure=False))
+            in_flight.append(client.submit(_dask_batch, batch, exports, pure=False))
             while len(in_flight) >= limit:
                 yield from in_flight.popleft().result()
         while in_flight:

@@ -145,12 +145,8 @@ def pending_journal(folder: Path) -> dict[str, Any] | None:
 
 
 def _is_own_table_dir(path: Path) -> bool:
-    if not (path / TABLE_MARKER).is_file():
-        return False
-    return all(
-        p.name == TABLE_MARKER or (p.is_file() and p.name.startswith("part-"))
-        for p in path.iterdir()
-    )
+    """A folder the tool wrote (a Parquet table, the brat export): it carries the marker."""
+    return (path / TABLE_MARKER).is_file()
 
 
 def check_out(out: Path, targets: list[str]) -> None:

@@ -15,11 +15,13 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 from pipeline.corpus import CorpusLinker
+from pipeline.export import EXPORTS
 from pipeline.publish import (
     FORMATS,
     TABLE_MARKER,
@@ -34,6 +36,7 @@ from pipeline.publish import (
     staging_file,
 )
 from pipeline.table import (
+    DOCUMENT_TABLES,
     TABLES,
     Rows,
     frame,
@@ -41,6 +44,19 @@ from pipeline.table import (
     write_jsonl_lines,
     write_workbook,
 )
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def _file_name(doc_id: str, used: set[str]) -> str:
+    """A file name for a document id (ids may hold '/', quotes, anything), unique in `used`."""
+    base = _UNSAFE.sub("_", doc_id).strip("._") or "doc"
+    name, k = base[:120], 2
+    while name.lower() in used:
+        name, k = f"{base[:120]}~{k}", k + 1
+    used.add(name.lower())
+    return name
+
 
 __all__ = ["FORMATS", "RunStore", "ResumeError", "WORK_DIR", "output_names", "table_names"]
 
@@ -69,8 +85,8 @@ def table_names(fmt: str) -> dict[str, str]:
 
 
 def output_names() -> list[str]:
-    """Every name a run of any format may publish in OUT."""
-    return sorted({n for fmt in FORMATS for n in table_names(fmt).values()})
+    """Every name a run of any format, with any export, may publish in OUT."""
+    return sorted({n for fmt in FORMATS for n in table_names(fmt).values()} | set(EXPORTS.values()))
 
 
 class RunStore:
@@ -84,10 +100,12 @@ class RunStore:
         resume: bool = False,
         shard_docs: int = 500,
         excel: bool = False,
+        exports: tuple[str, ...] = (),
     ) -> None:
         self.out = out
         self.fmt = fmt
         self.excel = excel  # CSV for spreadsheets: byte-order mark, formulas neutralized
+        self.exports = tuple(exports)  # pipeline.export formats written beside the tables
         self.work = out / WORK_DIR
         self.shard_docs = shard_docs
         self.signature = hashlib.sha256(
@@ -103,7 +121,7 @@ class RunStore:
         self.failed = 0
         self.counts = dict.fromkeys(TABLES, 0)
         self.log = recover(out)
-        check_out(out, sorted(set(table_names(fmt).values())))
+        check_out(out, sorted(set(table_names(fmt).values()) | {EXPORTS[e] for e in exports}))
         self._open(resume)
 
     def _open(self, resume: bool) -> None:
@@ -143,8 +161,8 @@ class RunStore:
             return pickle.load(fh)
 
     def _count(self, rows: Rows, sign: int = 1) -> None:
-        for name, table_rows in rows.items():
-            self.counts[name] += sign * len(table_rows)
+        for name in DOCUMENT_TABLES:
+            self.counts[name] += sign * len(rows[name])
         self.failed += sign * sum(r["status"] == "failed" for r in rows["documents"])
 
     def truncate(self, index: int) -> None:
@@ -212,6 +230,10 @@ class RunStore:
                     tmp = self._stage(name, shards)
                     staged.append((tmp, final))
                     entries[final] = {"sha256": file_digest(tmp), "rows": self.counts[name]}
+            for export in self.exports:
+                tmp = self._stage_export(export, shards)
+                staged.append((tmp, EXPORTS[export]))
+                entries[EXPORTS[export]] = {"sha256": file_digest(tmp), "export": export}
         except BaseException:
             for tmp, _ in staged:
                 if tmp.is_dir():
@@ -236,6 +258,44 @@ class RunStore:
         tmp = staging_file(self.out, table_names(self.fmt)[name])
         try:
             self._merge(name, shards, str(tmp))
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp
+
+    def _export_texts(self, export: str, shards: list[Path]):
+        """(doc_id, export text) of every document that has one, in input order."""
+        for shard in shards:
+            for _, bundle, _ in self._load(shard):
+                text = bundle.get("exports", {}).get(export)
+                if text is not None:
+                    yield bundle["documents"][0]["doc_id"], text
+
+    def _stage_export(self, export: str, shards: list[Path]) -> Path:
+        if export == "brat":
+            tmp = staging_dir(self.out, "brat")
+            try:
+                (tmp / TABLE_MARKER).write_text("written by arabic-ie\n", encoding="utf-8")
+                used: set[str] = set()
+                for doc_id, (txt, ann) in self._export_texts(export, shards):
+                    name = _file_name(doc_id, used)
+                    (tmp / f"{name}.txt").write_text(txt, encoding="utf-8", newline="")
+                    (tmp / f"{name}.ann").write_text(ann, encoding="utf-8", newline="")
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            return tmp
+        tmp = staging_file(self.out, EXPORTS[export])
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                if export == "label-studio":
+                    fh.write("[\n")
+                    for k, (_, text) in enumerate(self._export_texts(export, shards)):
+                        fh.write((",\n" if k else "") + text)
+                    fh.write("\n]\n")
+                else:
+                    for _, text in self._export_texts(export, shards):
+                        fh.write(text)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
