@@ -196,6 +196,18 @@ def test_other_formats(tmp_path, seed_text, fmt):
     assert "".join(page.article_text) == seed_text
 
 
+def test_only_failures_empty_tables(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert _extract([src], out, "--format", "jsonl") == 1
+    index = build_report(out)
+    overview = index.read_text(encoding="utf-8")
+    assert "not a JSON object" in overview and "No amounts of money" in overview
+    assert (index.parent / "d" / "000001.html").is_file()
+
+
 # ---------------------------------------------------------------------------------------------
 # pagination, failures, missing sources, hostile input
 
@@ -408,3 +420,21 @@ def test_hostile_report_in_browser(tmp_path):
         assert "script" not in page.tags and "img" not in page.tags
     page = _parse(dom)
     assert "".join(page.article_text) == text
+
+
+def test_timeline_values_and_far_years(seed_report, tmp_path, monkeypatch):
+    from pipeline import report
+
+    assert report._month_of("2024-08-09/2024-08-10") == (2024, 8)
+    assert report._month_of("2015-W30") == (2015, 7)  # an ISO week: the month of its Thursday
+    assert report._month_of("2030") == (2030, 0)
+    assert report._month_of("20") is None and report._month_of("2024-13") is None
+    out, _ = seed_report
+    monkeypatch.setattr(report, "MAX_YEARS", 2)
+    index = build_report(out, dest=tmp_path / "r")
+    overview = index.read_text(encoding="utf-8")
+    assert "Earlier years" in overview and "Later years" in overview
+    links = [v for _, _, v in _parse(overview).refs]
+    assert "l/date-2024-08.1.html" in links  # the two years with the most mentions keep a row
+    assert len([v for v in links if re.fullmatch(r"l/date-[0-9]{4}-all\.1\.html", v)]) == 3
+    _local_refs(index.parent)

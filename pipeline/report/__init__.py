@@ -28,15 +28,17 @@ import statistics
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
+
 from pipeline.io import InputError, decode_bytes, decode_text
 from pipeline.publish import MANIFEST, OutOfStepError, own_manifest
 from pipeline.store import table_names
-from pipeline.table import read_table
+from pipeline.table import TABLES, read_table
 
 __all__ = ["MARKER", "ReportError", "TYPES", "build_report"]
 
@@ -48,9 +50,12 @@ TYPES = {
 }  # fmt: skip
 MARKER = ".arabic-ie-report"  # in a report folder: this tool wrote it and may replace it
 TOP = 25  # rows in each "top" table of the overview
+_NAMED = ("PERSON", "LOCATION", "ORGANIZATION")
+MAX_YEARS = 30  # rows in a timeline; further years are listed below it
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _JSONL_REF = re.compile(r"(.+):([0-9]+)")
 _DATE_VALUE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?(?![0-9])")
+_ISO_WEEK = re.compile(r"-W([0-9]{2})")
 
 
 class ReportError(ValueError):
@@ -128,22 +133,61 @@ def _doc_href(i: int, up: str = "") -> str:
 # reading the run
 
 
-@dataclass
 class _Run:
-    out: Path
-    manifest: dict[str, Any]
-    docs: list[dict[str, Any]]
-    mentions: dict[str, list[dict[str, Any]]]  # doc_id -> its mentions, in table order
-    entities: dict[str, dict[str, Any]]  # entity_id -> row
-    doc_entities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """A run's tables. Mentions and entities stay DataFrames (a dict per row would cost gigabytes
+    for a large corpus); a document's rows are taken out when its page is written."""
+
+    def __init__(self, out: Path, manifest: dict[str, Any], frames: dict[str, pd.DataFrame]):
+        self.out, self.manifest = out, manifest
+        self.docs = _records(frames["documents"])
+        self.mentions, self.entities = frames["mentions"], frames["entities"]
+        self._m_rows = (
+            self.mentions.groupby("doc_id", sort=False).indices if len(self.mentions) else {}
+        )
+        self._e_rows = (
+            self.entities.groupby("doc_id", sort=False).indices if len(self.entities) else {}
+        )
+
+        # pyarrow takes a document's rows in microseconds, pandas in milliseconds
+        self._m_arrow = pa.Table.from_pandas(self.mentions, preserve_index=False)
+        self._e_arrow = pa.Table.from_pandas(self.entities, preserve_index=False)
+
+    def mentions_of(self, doc_id: str) -> list[dict[str, Any]]:
+        """A document's mentions, in table (text) order."""
+        rows = self._m_rows.get(doc_id)
+        return [] if rows is None else _take(self._m_arrow, rows)
+
+    def entities_of(self, doc_id: str) -> dict[str, dict[str, Any]]:
+        """A document's entities by entity_id."""
+        rows = self._e_rows.get(doc_id)
+        if rows is None:
+            return {}
+        return {str(r["entity_id"]): r for r in _take(self._e_arrow, rows)}
+
+    def column_rows(self, table: str, columns: tuple[str, ...], types: tuple[str, ...]):
+        """(values of `columns`) for each row of `table` whose type is one of `types`."""
+        df = self.mentions if table == "mentions" else self.entities
+        if not len(df):
+            return iter(())
+        df = df[df["type"].isin(list(types))]
+        return zip(*([None if _missing(v) else v for v in df[c].tolist()] for c in columns))
 
 
-def _records(df) -> list[dict[str, Any]]:
-    cols = {c: df[c].tolist() for c in df.columns}
-    out = []
-    for i in range(len(df)):
-        out.append({c: (None if _missing(v[i]) else v[i]) for c, v in cols.items()})
+def _take(table: pa.Table, rows) -> list[dict[str, Any]]:
+    out = table.take(pa.array(sorted(rows), type=pa.int64())).to_pylist()
+    floats = [f.name for f in table.schema if pa.types.is_floating(f.type)]
+    for row in out:  # nulls are None already; NaN too
+        for key in floats:
+            if row[key] != row[key]:
+                row[key] = None
     return out
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    cols = {c: df[c].tolist() for c in df.columns}
+    return [
+        {c: (None if _missing(v[i]) else v[i]) for c, v in cols.items()} for i in range(len(df))
+    ]
 
 
 def _missing(v: Any) -> bool:
@@ -178,15 +222,10 @@ def _read_run(out: Path) -> _Run:
             raise ReportError(str(exc)) from exc
         except (OSError, ValueError) as exc:
             raise ReportError(f"{path}: cannot read: {exc}") from exc
-    mentions: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in _records(frames["mentions"]):
-        mentions[str(row["doc_id"])].append(row)
-    entities: dict[str, dict[str, Any]] = {}
-    doc_entities: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in _records(frames["entities"]):
-        entities[str(row["entity_id"])] = row
-        doc_entities[str(row["doc_id"])].append(row)
-    return _Run(out, manifest, _records(frames["documents"]), mentions, entities, doc_entities)
+    for name, frame in frames.items():
+        if not len(frame.columns):  # an empty JSONL table has no columns
+            frames[name] = pd.DataFrame({c: pd.Series(dtype="string") for c in TABLES[name]})
+    return _Run(out, manifest, frames)
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,7 +403,8 @@ def _doc_page(
     i: int, n_docs: int, doc: dict[str, Any], text: str | None, note: str, run: _Run
 ) -> str:
     doc_id = str(doc.get("doc_id") or "")
-    mentions = run.mentions.get(doc_id, [])
+    mentions = run.mentions_of(doc_id)
+    entities = run.entities_of(doc_id)
     body: list[str] = []
     nav = ['<nav class="prevnext">']
     nav.append(
@@ -410,7 +450,7 @@ def _doc_page(
                 body.append(f"<li>{_chip(kind, counts[kind])}</li>")
         body.append("</ul>")
     if text is not None:
-        marked, skipped = _highlight(text, mentions, run.entities)
+        marked, skipped = _highlight(text, mentions, entities)
         body.append(f'<article class="doc" dir="rtl" lang="ar">{marked}</article>')
         if skipped:
             body.append(
@@ -418,7 +458,7 @@ def _doc_page(
                 "highlighted (nested in or overlapping another, or offsets that do not match).</p>"
             )
     if mentions:
-        body.append(_mention_table(mentions, run.entities, skipped, text is not None))
+        body.append(_mention_table(mentions, entities, skipped, text is not None))
     return _page(f"Document {doc_id}", "\n".join(body), 1, f" › document {i + 1:,}")
 
 
@@ -572,26 +612,21 @@ class _Lists:
 def _top_entities(run: _Run, index: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
     """For PERSON, LOCATION, ORGANIZATION: (canonical) groups by document count, top TOP."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for doc_id, ents in run.doc_entities.items():
+    columns = ("doc_id", "type", "canonical", "mentions", "name_en", "country_code")
+    for doc_id, kind, canonical, n, name_en, cc in run.column_rows("entities", columns, _NAMED):
         i = index.get(doc_id)
         if i is None:
             continue
-        for ent in ents:
-            kind = str(ent.get("type") or "")
-            if kind not in ("PERSON", "LOCATION", "ORGANIZATION"):
-                continue
-            key = (kind, str(ent.get("canonical") or ""))
-            g = groups.setdefault(
-                key, {"docs": {}, "mentions": 0, "en": Counter(), "cc": Counter()}
-            )
-            g["docs"][i] = g["docs"].get(i, 0) + int(ent.get("mentions") or 0)
-            g["mentions"] += int(ent.get("mentions") or 0)
-            if ent.get("name_en"):
-                g["en"][str(ent["name_en"])] += 1
-            if ent.get("country_code"):
-                g["cc"][str(ent["country_code"])] += 1
+        key = (str(kind), str(canonical or ""))
+        g = groups.setdefault(key, {"docs": {}, "mentions": 0, "en": Counter(), "cc": Counter()})
+        g["docs"][i] = g["docs"].get(i, 0) + int(n or 0)
+        g["mentions"] += int(n or 0)
+        if name_en:
+            g["en"][str(name_en)] += 1
+        if cc:
+            g["cc"][str(cc)] += 1
     out: dict[str, list[dict[str, Any]]] = {}
-    for kind in ("PERSON", "LOCATION", "ORGANIZATION"):
+    for kind in _NAMED:
         ranked = sorted(
             ((key, g) for key, g in groups.items() if key[0] == kind),
             key=lambda kg: (-len(kg[1]["docs"]), -kg[1]["mentions"], kg[0][1]),
@@ -610,11 +645,18 @@ def _top_entities(run: _Run, index: dict[str, int]) -> dict[str, list[dict[str, 
 
 
 def _month_of(value: str) -> tuple[int, int] | None:
-    """(year, month) of a date value (month 0: the year only); None for what is not a date."""
+    """(year, month) of a date value (month 0: the year only; an ISO week: the month of its
+    Thursday); None for what is not a date of four-digit year."""
     m = _DATE_VALUE.match(value or "")
     if not m:
         return None
     year, month = int(m.group(1)), int(m.group(2) or 0)
+    week = _ISO_WEEK.match(value, m.end(1))
+    if week and not m.group(2):
+        try:
+            return year, _dt.date.fromisocalendar(year, int(week.group(1)), 4).month
+        except ValueError:
+            return year, 0
     if not 0 <= month <= 12:
         return None
     return year, month
@@ -627,17 +669,35 @@ def _heat(
     title: str,
     year_only: bool,
 ) -> str:
-    """A year × month table of document counts; each cell links to the list of its documents."""
+    """A year × month table of document counts; each cell links to the list of its documents.
+
+    The MAX_YEARS consecutive years that hold the most documents get a row each; the years
+    before and after them (far past or future, usually few documents each) are listed below,
+    each linking to its documents."""
     if not counts:
         return '<p class="muted">none</p>'
     top = max(len(v) for v in counts.values())
-    years = sorted({y for y, _ in counts})
+    by_year: dict[int, dict[int, int]] = defaultdict(dict)
+    for (y, _), docs in counts.items():
+        for i, n in docs.items():
+            by_year[y][i] = by_year[y].get(i, 0) + n
+    present = sorted(by_year)
+    weight = {y: (len(by_year[y]), sum(by_year[y].values())) for y in present}
+    best, span = None, (present[0], present[0])
+    for first in present:  # the MAX_YEARS consecutive years that hold the most documents
+        inside = [weight[y] for y in present if first <= y < first + MAX_YEARS]
+        score = (sum(w[0] for w in inside), sum(w[1] for w in inside))
+        if best is None or score > best:
+            best = score
+            span = (first, max(y for y in present if y < first + MAX_YEARS))
+    years = list(range(span[0], span[1] + 1))
     months = ([0] if year_only else []) + list(range(1, 13))
     head = "".join(
         f"<th>{'year only' if m == 0 else _dt.date(2000, m, 1).strftime('%b')}</th>" for m in months
     )
     out = [
-        f'<div class="scroll"><table class="heat"><thead><tr><th class="y">year</th>{head}</tr></thead><tbody>'
+        '<div class="scroll"><table class="heat">'
+        f'<thead><tr><th class="y">year</th>{head}</tr></thead><tbody>'
     ]
     for y in years:
         cells = []
@@ -646,16 +706,34 @@ def _heat(
             if not docs:
                 cells.append('<td class="h0"></td>')
                 continue
-            level = 1 + min(3, int(4 * (len(docs) - 1) / max(1, top)))
+            level = 1 + min(3, int(4 * math.log(len(docs)) / math.log(top + 1)))
             name = f"{slug}-{y:04d}" + (f"-{mo:02d}" if mo else "")
             label = f"{y:04d}" + (f"-{mo:02d}" if mo else " (year only)")
             href = lists.write(name, f"{title}: {label}", sorted(docs), docs, "mentions")
             cells.append(
-                f'<td class="h{level}"><a href="{href}" title="{_e(label)}: {len(docs):,} document(s)">'
-                f"{len(docs):,}</a></td>"
+                f'<td class="h{level}"><a href="{href}" title="{_e(label)}: '
+                f'{len(docs):,} document(s)">{len(docs):,}</a></td>'
             )
         out.append(f'<tr><th class="y">{y:04d}</th>{"".join(cells)}</tr>')
     out.append("</tbody></table></div>")
+    for label, rest in (
+        ("Earlier", [y for y in present if y < span[0]]),
+        ("Later", [y for y in present if y > span[1]]),
+    ):
+        if not rest:
+            continue
+        links = []
+        for y in rest:
+            docs = by_year[y]
+            href = lists.write(
+                f"{slug}-{y:04d}-all", f"{title}: {y:04d}", sorted(docs), docs, "mentions"
+            )
+            links.append(f'<a href="{href}">{y:04d}</a>&nbsp;({len(docs):,})')
+        out.append(
+            f'<p class="small">{label} years ({len(rest):,}; documents in brackets): '
+            + " · ".join(links)
+            + "</p>"
+        )
     return "".join(out)
 
 
@@ -663,7 +741,7 @@ def _overview(run: _Run, lists: _Lists, n_pages: int) -> str:
     docs = run.docs
     index = {str(d.get("doc_id")): i for i, d in enumerate(docs)}
     failed = [i for i, d in enumerate(docs) if d.get("status") != "ok"]
-    n_mentions = sum(len(v) for v in run.mentions.values())
+    n_mentions = len(run.mentions)
     m = run.manifest
     body: list[str] = []
     facts = [
@@ -678,7 +756,7 @@ def _overview(run: _Run, lists: _Lists, n_pages: int) -> str:
     for label, value in facts:
         body.append(f"<div><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>")
     body.append("</dl>")
-    counts = Counter(str(x.get("type") or "") for v in run.mentions.values() for x in v)
+    counts = Counter({str(k): int(v) for k, v in run.mentions["type"].value_counts().items()})
     body.append('<ul class="legend" aria-label="mentions by type">')
     for kind in [*TYPES, *sorted(set(counts) - set(TYPES))]:
         if counts.get(kind):
@@ -752,27 +830,25 @@ def _overview(run: _Run, lists: _Lists, n_pages: int) -> str:
     mention_months: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     pub_months: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     money: dict[str, dict[str, Any]] = {}
-    for doc_id, ms in run.mentions.items():
+    columns = ("doc_id", "type", "value", "unit")
+    for doc_id, kind, value, unit in run.column_rows("mentions", columns, ("DATE", "MONEY")):
         i = index.get(doc_id)
         if i is None:
             continue
-        for x in ms:
-            kind = x.get("type")
-            if kind == "DATE":
-                ym = _month_of(str(x.get("value") or ""))
-                if ym:
-                    bucket = mention_months[ym]
-                    bucket[i] = bucket.get(i, 0) + 1
-            elif kind == "MONEY":
-                unit = str(x.get("unit") or "") or "(no currency)"
-                g = money.setdefault(unit, {"docs": {}, "values": []})
-                g["docs"][i] = g["docs"].get(i, 0) + 1
-                try:
-                    v = float(x.get("value") or "")
-                    if math.isfinite(v):
-                        g["values"].append(v)
-                except ValueError:
-                    pass
+        if kind == "DATE":
+            ym = _month_of(str(value or ""))
+            if ym:
+                bucket = mention_months[ym]
+                bucket[i] = bucket.get(i, 0) + 1
+        else:
+            g = money.setdefault(str(unit or "") or "(no currency)", {"docs": {}, "values": []})
+            g["docs"][i] = g["docs"].get(i, 0) + 1
+            try:
+                v = float(value or "")
+                if math.isfinite(v):
+                    g["values"].append(v)
+            except ValueError:
+                pass
     for i, d in enumerate(docs):
         ym = _month_of(str(d.get("date") or ""))
         if ym and ym[1]:
