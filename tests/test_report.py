@@ -13,8 +13,10 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -358,8 +360,9 @@ def _browse(browser: str, page: Path, tmp: Path, *args: str) -> tuple[str, list[
     """Load a page in headless Chromium: (its stdout, the console lines it logged)."""
     cmd = [
         browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-extensions", f"--user-data-dir={tmp / 'profile'}", "--enable-logging=stderr",
-        "--v=0", *args, page.resolve().as_uri(),
+        "--disable-extensions", "--disable-dev-shm-usage", f"--user-data-dir={tmp / 'profile'}",
+        "--force-color-profile=srgb", "--enable-logging=stderr", "--v=0", *args,
+        page.resolve().as_uri(),
     ]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -371,6 +374,47 @@ def _browse(browser: str, page: Path, tmp: Path, *args: str) -> tuple[str, list[
     return done.stdout, console
 
 
+def _png_colours(data: bytes) -> set[tuple[int, int, int]]:
+    """The RGB colours of an 8-bit, non-interlaced PNG (what Chromium writes), without Pillow."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, head = 8, b"", None
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            head = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = head
+    assert depth == 8 and colour in (2, 6) and interlace == 0, head
+    bpp = 3 if colour == 2 else 4
+    raw, stride = zlib.decompress(idat), width * bpp
+    prev, colours = bytearray(stride), set()
+    for y in range(height):
+        kind, line = (
+            raw[y * (stride + 1)],
+            bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
+        )
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+            if kind == 1:
+                line[x] = (line[x] + a) & 255
+            elif kind == 2:
+                line[x] = (line[x] + b) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[x] = (line[x] + pred) & 255
+        colours.update(zip(line[0::bpp], line[1::bpp], line[2::bpp]))
+        prev = line
+    return colours
+
+
 def test_browser_catches_console_errors(tmp_path):
     """The harness itself: a page with a script error does show a console line."""
     browser = _chromium()
@@ -378,6 +422,16 @@ def test_browser_catches_console_errors(tmp_path):
     bad.write_text("<!doctype html><p>x</p><script>nosuch();</script>", encoding="utf-8")
     _, console = _browse(browser, bad, tmp_path, "--dump-dom")
     assert any("nosuch" in line for line in console), console
+
+
+def test_missing_browser_skips_or_fails_under_ci(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no headless Chromium"):
+        _chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="under CI"):
+        _chromium()
 
 
 def test_seed_in_browser(seed_report, seed_text, tmp_path):
@@ -396,8 +450,9 @@ def test_seed_in_browser(seed_report, seed_text, tmp_path):
         _, console = _browse(browser, target, tmp_path, f"--screenshot={png}",
                              f"--window-size={size}", "--hide-scrollbars")  # fmt: skip
         assert console == []
-        data = png.read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+        colours = _png_colours(png.read_bytes())
+        # the stylesheet was applied: the legend's PERSON and LOCATION colours are on screen
+        assert {(0xAA, 0x9C, 0xFC), (0xFE, 0xCA, 0x74)} <= colours, len(colours)
     dom, console = _browse(browser, index, tmp_path, "--dump-dom")
     assert console == [] and "Top people" in dom
 
