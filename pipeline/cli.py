@@ -138,6 +138,22 @@ def _parser() -> argparse.ArgumentParser:
         help="finish a stopped run: keep the documents it saved in OUT and process the rest",
     )
     ex.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    ex.add_argument(
+        "--html",
+        action="store_true",
+        help="also write the HTML report of the run in OUT/report/ (see: arabic-ie report)",
+    )
+    rp = sub.add_parser(
+        "report",
+        help="write the HTML report of a run's output folder",
+        description="A static HTML report of the tables a run wrote in OUT (and the articles, "
+        "re-read from their sources): OUT/report/index.html, one page per document, offline.",
+    )
+    rp.add_argument("out", metavar="OUT", help="the --out folder of an arabic-ie extract run")
+    rp.add_argument("--dest", help="where to write the report (default: OUT/report)")
+    rp.add_argument(
+        "--page-size", type=int, default=200, help="rows per page of document lists (default 200)"
+    )
     return p
 
 
@@ -298,6 +314,8 @@ def _extract(args: argparse.Namespace) -> int:
         ) from None
     finally:
         progress.close()
+    if args.html:
+        _report(out, quiet=args.quiet)
     if not args.quiet:
         if skipped:
             kinds = ", ".join(f"{ext} ×{n}" for ext, n in skipped.most_common())
@@ -373,6 +391,21 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _report(out: Path, dest: str | None = None, page_size: int = 200, quiet: bool = False) -> int:
+    """Write the HTML report of the run in `out`; a folder that is not a run is a usage error."""
+    from pipeline.report import ReportError, build_report
+
+    if page_size < 1:
+        raise UsageError("--page-size must be at least 1")
+    try:
+        index = build_report(out, dest=Path(dest) if dest else None, page_size=page_size)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    if not quiet:
+        print(f"arabic-ie: report -> {index}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _save_progress(store) -> int:
     """Save what can be saved after a failure; the number of documents kept for --resume."""
     try:
@@ -410,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return _extract(args)
+        if args.command == "report":
+            return _report(Path(args.out), args.dest, args.page_size)
     except UsageError as exc:
         print(f"arabic-ie: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -21,7 +21,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.document import Document
-from pipeline.publish import JOURNAL, MANIFEST, WORK_DIR, own_manifest, pending_journal
+from pipeline.publish import (
+    JOURNAL,
+    MANIFEST,
+    REPORT_MARKER,
+    TABLE_MARKER,
+    WORK_DIR,
+    own_manifest,
+    pending_journal,
+)
 
 __all__ = [
     "InputError",
@@ -219,6 +227,8 @@ def _walk(root: Path, skipped: Counter | None = None) -> list[tuple[Path, str]]:
             except OSError as exc:
                 found.append((path, f"{path}: cannot read folder: {exc.strerror or exc}"))
                 continue
+            if (path / TABLE_MARKER).exists() or (path / REPORT_MARKER).exists():
+                continue  # a table, export or report folder the tool wrote: never input
             key = (st.st_dev, st.st_ino)
             if key in above:
                 found.append(

@@ -31,6 +31,7 @@ from typing import Any
 __all__ = [
     "JOURNAL",
     "MANIFEST",
+    "REPORT_MARKER",
     "TABLE_MARKER",
     "FORMATS",
     "TOOL",
@@ -54,7 +55,8 @@ FORMATS = ("csv", "jsonl", "parquet", "parquet-partitioned", "xlsx")  # what a r
 WORK_DIR = ".arabic-ie-work"  # where a run keeps its progress (pipeline.store); never input
 MANIFEST = "run.json"
 JOURNAL = ".arabic-ie-publish.json"
-TABLE_MARKER = ".arabic-ie-table"
+TABLE_MARKER = ".arabic-ie-table"  # in a folder table or export the tool wrote
+REPORT_MARKER = ".arabic-ie-report"  # in an HTML report folder (pipeline.report)
 _TMP_SUFFIX = ".arabic-ie.tmp"
 _OLD_SUFFIX = ".arabic-ie.old"
 

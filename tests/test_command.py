@@ -142,3 +142,18 @@ def test_spreadsheet_outputs_neutralize_formulas_and_plain_csv_keeps_text(tmp_pa
     assert _run(src, "--out", plain) == 0
     assert raw[3:] == (plain / "mentions.csv").read_bytes()  # nothing here looks like a formula
     assert _run(src, "--out", tmp_path / "bad", "--excel-csv", "--format", "jsonl") == 2
+
+
+def test_extract_html_and_the_report_command(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(ARABIC, encoding="utf-8")
+    assert main(["extract", str(src), "--out", str(src), "--quiet", "--html"]) == 0
+    index = src / "report" / "index.html"
+    assert index.is_file() and "توكاييف" in index.read_text(encoding="utf-8")
+    # the report and the tables in the input folder are never read back as articles
+    assert main(["extract", str(src), "--out", str(src), "--quiet", "--force"]) == 0
+    assert list(read_table(src / "documents.csv")["doc_id"]) == ["a"]
+    assert main(["report", str(src), "--dest", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "index.html").is_file()
+    assert main(["report", str(tmp_path / "nothing")]) == 2
