@@ -479,13 +479,14 @@ def test_hostile_report_in_browser(tmp_path):
 
 def test_timeline_values_and_far_years(seed_report, tmp_path, monkeypatch):
     from pipeline import report
+    from pipeline.report import timeline
 
     assert report._month_of("2024-08-09/2024-08-10") == (2024, 8)
     assert report._month_of("2015-W30") == (2015, 7)  # an ISO week: the month of its Thursday
     assert report._month_of("2030") == (2030, 0)
     assert report._month_of("20") is None and report._month_of("2024-13") is None
     out, _ = seed_report
-    monkeypatch.setattr(report, "MAX_YEARS", 2)
+    monkeypatch.setattr(timeline, "MAX_YEARS", 2)
     index = build_report(out, dest=tmp_path / "r")
     overview = index.read_text(encoding="utf-8")
     assert "Earlier years" in overview and "Later years" in overview
