@@ -1,7 +1,7 @@
 """The one eviction rule of the per-form caches: drop the oldest entries of an insertion-ordered dict.
 
 Why oldest-first and not clear-all: on long runs memory stays flat while the frequent forms, re-added
-at once after an eviction, stay cached (clearing a cache whole cost about a quarter more misses).
+at once after an eviction, stay cached (clearing a cache whole costs many more misses).
 A cache that moves an entry to the end when it is used gets least-recently-used eviction.
 """
 

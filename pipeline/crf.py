@@ -268,7 +268,7 @@ def marginals(
     """P(label at t) of padded sentences, B × T × labels (padding positions: unused values).
 
     Forward-backward in probability space, each step rescaled to sum 1: one small matrix product
-    per step instead of a log-sum-exp over B × labels × labels (4x faster). The scales cancel when
+    per step instead of a log-sum-exp over B × labels × labels (several times faster). The scales cancel when
     each position's alpha·beta is normalized; emissions are shifted by their row maximum first, so
     nothing overflows, and every transition factor is positive, so no row sums to zero.
     """

@@ -1,8 +1,9 @@
 """Arabic number words to values: cardinals, fractions and ordinals, on normalized tokens.
 
-Why a module of its own: the numbers stage and the dates stage (days, "القرن الحادي والعشرين")
-both read number words, and they must agree on every spelling. Everything here is a pure function
-of a token sequence in *normalized* form (see `pipeline.stages.normalize`): alef forms folded,
+Why a module of its own: number words are Arabic knowledge the amount grammar (`pipeline.amounts`)
+reads, kept apart from any stage. (The date grammar keeps its own small tables of day ordinals,
+clock hours and counts in `pipeline.dates.words`.) Everything here is a pure function of a token
+sequence in *normalized* form (see `pipeline.arabic.normalize`): alef forms folded,
 ة → ه, ى → ي, ASCII digits. Word lists are written in ordinary spelling and normalized once at
 import, so they can never drift from what the normalizer produces.
 

@@ -20,7 +20,7 @@ __all__ = ["NerFeaturizer"]
 _ARABIC_LETTERS = re.compile(r"^[\u0621-\u064a\u0671-\u06d3]+$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z.'&-]*$")
 # Per-form feature cache entries; when full, the older half is dropped (memory stays flat on long
-# runs, while the frequent forms, re-added at once, stay cached: clearing it whole cost ~25% misses).
+# runs, while the frequent forms, re-added at once, stay cached: clearing it whole cost many more misses).
 _MAX_CACHE = 40_000
 # Cluster feature names by number of cluster columns (a 2-column file: coarse, fine).
 _CLUSTER_NAMES = {2: ["cc=", "cf="]}
@@ -170,7 +170,7 @@ class NerFeaturizer:
         self._first_cache[w] = pfirst  # `phrase_firsts` of this form, known now
         parts = (own, *([f"{off}:{f}" for f in ctx] for off in ("-2", "-1", "+1", "+2")))
         # tuples, not lists: tuples of strings drop out of the garbage collector's tracking, and
-        # a cache of tens of thousands of lists made every full collection slow (~20% of the stage)
+        # a cache of tens of thousands of lists made every full collection slow (a large share of the stage)
         return (*map(tuple, parts), pfirst)
 
     def _firsts(self, w: str, cands: Sequence[tuple[int, str]]) -> tuple[str, ...]:
@@ -251,7 +251,7 @@ class NerFeaturizer:
     ) -> list[list[str]]:
         """Features of every token of one sentence, given the tokens' normalized forms.
 
-        `tags`: per token, `tag_info` of the tag stage's parts (training: TagStage run on the
+        `tags`: per token, `tag_info` of the tag stage's parts (training: the Tagger run on the
         sentence; run time: `token_tag_info`); used only when `use_tags`. Missing (None, or a token
         without parts) falls back to a heuristic proclitic split with no UPOS.
         """

@@ -1,7 +1,7 @@
 """A BiLSTM-CRF NER tagger run in numpy: the neural half of the NER stage.
 
 Why numpy at run time: the network is trained with torch (`pipeline.training.ner_lstm`), but
-importing torch costs ~2.5 CPU-seconds and the stage must load in under one; the forward pass is a
+importing torch costs seconds of start-up and the stage must load in under one; the forward pass is a
 few matrix products per time step, which numpy does as fast for the sentence batches of one document.
 
 Inputs per token (`LstmEncoder`, shared by training and run time):

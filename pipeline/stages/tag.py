@@ -50,7 +50,7 @@ class TagStage:
             return self._call_stanza(doc)
         # The stage allocates a few objects per token (its output parts) and makes no reference
         # cycles: automatic collection is held off until it returns, so that these allocations
-        # do not set off collections (full ones scan every live document: a quarter of the
+        # do not set off collections (full ones scan every live document: a large share of the
         # stage's time when a run keeps hundreds of documents in memory, as make bench does).
         with gc_paused():
             return self._tag_document(doc)

@@ -56,8 +56,8 @@ def train_clusters(data: Path, out: Path, k: int = 600, min_count: int = 5, dim:
     """Train word2vec (skip-gram, 1 worker, seeded), k-means the most frequent words, write a TSV.
 
     Columns: word, coarse id (k/10 clusters of the fine centroids), fine id (k clusters). Skip-gram
-    rather than CBOW: CBOW trains 7x faster here, but its clusters (k = 60/600/2000) scored lower
-    (ANERcorp dev micro F1 75.7 against 76.4, seed recall 79% against 88%).
+    rather than CBOW: CBOW trains faster, but its clusters scored lower on ANERcorp dev and on the
+    seed article (models/cards/ner.md).
     """
     import numpy as np
     from gensim.models import Word2Vec
