@@ -128,22 +128,23 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def own_manifest(folder: Path) -> dict[str, Any] | None:
-    """The tool's manifest in `folder`, or None when there is none (or it is somebody else's)."""
+def _own_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object the tool wrote at `path` (it says "tool": "arabic-ie"), or None."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("tool") == TOOL else None
+
+
+def own_manifest(folder: Path) -> dict[str, Any] | None:
+    """The tool's manifest in `folder`, or None when there is none (or it is somebody else's)."""
+    return _own_json(folder / MANIFEST)
 
 
 def pending_journal(folder: Path) -> dict[str, Any] | None:
     """The journal of an interrupted publish in `folder`, if any."""
-    try:
-        data = json.loads((folder / JOURNAL).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("tool") == TOOL else None
+    return _own_json(folder / JOURNAL)
 
 
 def _is_own_table_dir(path: Path) -> bool:

@@ -11,13 +11,15 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from pipeline.publish import REPORT_MARKER
 from pipeline.report.document import _doc_page
 from pipeline.report.lists import _Lists
 from pipeline.report.overview import _overview
 from pipeline.report.sources import _texts
 from pipeline.report.tables import ReportError, _read_run, _Run
 
-MARKER = ".arabic-ie-report"  # in a report folder: this tool wrote it and may replace it
+# in a report folder: this tool wrote it and may replace it (one home: pipeline.publish)
+MARKER = REPORT_MARKER
 
 
 def build_report(
