@@ -46,6 +46,7 @@ train: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.build_latin_names --data $(DATA_DIR)
 	$(PY) -m pipeline.training.tag train --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner_clusters --data $(DATA_DIR)
+	$(PY) -m pipeline.training.news_counts --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner train --data $(DATA_DIR)
 
 # The optional BiLSTM-CRF NER model (not shipped: it scores below the CRF, see models/cards/ner.md);

@@ -4,6 +4,7 @@ scores: the feature CRF, the BiLSTM-CRF or their ensemble, then the document-lev
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ from pipeline.ner.document import (
     propagate_labels,
 )
 from pipeline.ner.features import NerFeaturizer
+from pipeline.ner.institutions import institution_backstop
 from pipeline.ner.tokens import TagInfo, token_tag_info
 from pipeline.resources import models_dir
 
@@ -33,9 +35,11 @@ _NOT_COUNTRIES = frozenset({"العالم", "الاتحاد"})
 
 
 def _load_counts(path: Path) -> dict[str, int]:
+    """`form<TAB>count` lines (plain or gzip) as a dict; {} when the file is absent."""
     counts: dict[str, int] = {}
     if path.exists():
-        with path.open(encoding="utf-8") as fh:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as fh:
             for line in fh:
                 if not line.startswith("#"):
                     w, c = line.rstrip("\n").split("\t")
@@ -56,6 +60,7 @@ class NerModel:
         propagate: bool = True,
         backstop: bool = True,
         backend: str | None = None,
+        institutions: bool = True,
     ) -> None:
         model_dir = Path(model_dir) if model_dir else models_dir() / "ner"
         meta = model_dir / "meta.json"
@@ -95,8 +100,13 @@ class NerModel:
                 f"unknown NER backend {self.backend!r}; use 'lstm', 'crf' or 'ensemble'"
             )
         self.counts = _load_counts(model_dir / "vocab.tsv")
+        # how often each form stands alone in the raw news: decides whether a name's first letter is
+        # a proclitic (pipeline.ner.tokens.kept_proclitics)
+        self.news_counts = _load_counts(model_dir / "news_counts.tsv.gz")
         self.propagate = propagate
         self.backstop = backstop
+        # the institution grammar (pipeline.ner.institutions), one of the backstops
+        self.institutions = institutions
         self.countries = frozenset(
             r[0]
             for name in ("countries", "capitals")
@@ -171,6 +181,11 @@ class NerModel:
             for added in (
                 country_backstop(sentences, labels, self.countries, self.counts),
                 coordination_backstop(sentences, labels, self.counts),
+                *(
+                    [institution_backstop(sentences, labels, tags, self.counts)]
+                    if self.institutions
+                    else []
+                ),
             ):
                 for sc, ad in zip(scores, added):
                     for i, flag in enumerate(ad):

@@ -179,13 +179,14 @@ def prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[st
 
 def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
              splits: dict[str, list[Sentence]] | None = None, propagate: bool = True,
-             doc_size: int = DOC_SIZE, backend: str | None = None) -> dict[str, dict]:
+             doc_size: int = DOC_SIZE, backend: str | None = None,
+             institutions: bool = True) -> dict[str, dict]:
     """Tag each held-out set with the model in `model` and print P/R/F1 tables.
 
     The corpora have no document boundaries we can trust, so with `propagate` (the stage's
     document-level consistency step) consecutive runs of `doc_size` sentences stand for a document.
     """
-    stage = NerModel(model, propagate=propagate, backend=backend)
+    stage = NerModel(model, propagate=propagate, backend=backend, institutions=institutions)
     splits = splits or load_splits(data)
     results = {}
     for name in sets:
@@ -231,6 +232,8 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--model", type=Path, default=models_dir() / "ner")
     ev.add_argument("--no-propagate", action="store_true", help="CRF only, no document step")
     ev.add_argument("--doc-size", type=int, default=DOC_SIZE, help="sentences per pseudo-document")
+    ev.add_argument("--no-institutions", action="store_true",
+                    help="without the institution grammar (pipeline.ner.institutions)")
     ev.add_argument("--backend", choices=["lstm", "crf", "ensemble"], default=None,
                     help="which model (default: the one models/ner/meta.json names)")
     args = ap.parse_args(argv)
@@ -245,7 +248,7 @@ def main(argv: list[str] | None = None) -> None:
             evaluate(args.data, args.out)
     else:
         evaluate(args.data, args.model, propagate=not args.no_propagate, doc_size=args.doc_size,
-                 backend=args.backend)
+                 backend=args.backend, institutions=not args.no_institutions)
 
 
 if __name__ == "__main__":
