@@ -8,7 +8,7 @@ OUT    ?= outputs/
 N      ?= 1000
 export DATA_DIR
 
-.PHONY: setup extract test lint train train-lstm eval bench bench-full clean
+.PHONY: setup extract test lint train train-lstm pretrain train-accurate eval bench bench-full clean
 
 setup: $(VENV)/.installed
 
@@ -54,6 +54,20 @@ train: setup $(VENV)/.installed-train
 train-lstm: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.ner_vectors --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR)
+
+# The character language models of the accurate NER backend (models/charlm): forward and backward LSTMs
+# on the raw news, resumable: each call continues from build/charlm/checkpoint.pt until PRETRAIN_CHARS
+# characters per direction have been read (or PRETRAIN_MINUTES have passed), then exports the weights.
+PRETRAIN_CHARS   ?= 130e6
+PRETRAIN_MINUTES ?= 100000
+pretrain: setup $(VENV)/.installed-train
+	OMP_NUM_THREADS=1 $(PY) -m pipeline.training.charlm --data $(DATA_DIR) --resume \
+		--chars $(PRETRAIN_CHARS) --minutes $(PRETRAIN_MINUTES)
+
+# The accurate NER backend: the BiLSTM-CRF over character-LM states (needs models/charlm and the
+# word vectors of train-lstm), models/ner/accurate.npz + accurate.json.
+train-accurate: setup $(VENV)/.installed-train
+	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR) --set charlm=charlm --set name=accurate
 
 # Accuracy on held-out data the models never trained on.
 eval: setup

@@ -11,6 +11,8 @@ Inputs per token (`LstmEncoder`, shared by training and run time):
 - a bag of discrete features summed into one vector: the CRF featurizer's shape, gazetteer flags,
   word clusters, article, stripped prefix and length, the tag stage's UPOS and proclitics, and
   multi-word gazetteer matches.
+With a character LM (the accurate backend, `pipeline.charlm`), each token's contextual LM state is a
+fourth input; the LM runs in torch, the BiLSTM-CRF here.
 A one-layer BiLSTM reads the sentence; a linear layer gives label scores; a CRF (transitions,
 start and end scores) decodes. Marginals (forward-backward) give each label's probability.
 """
@@ -122,10 +124,10 @@ class LstmEncoder:
 class LstmTagger:
     """The trained BiLSTM-CRF (models/ner/lstm.npz + lstm.json) as numpy arrays."""
 
-    def __init__(self, model_dir: Path, featurizer: NerFeaturizer) -> None:
-        meta = json.loads((model_dir / "lstm.json").read_text(encoding="utf-8"))
+    def __init__(self, model_dir: Path, featurizer: NerFeaturizer, name: str = "lstm") -> None:
+        meta = json.loads((model_dir / f"{name}.json").read_text(encoding="utf-8"))
         self.labels: list[str] = meta["labels"]
-        z = np.load(model_dir / "lstm.npz")
+        z = np.load(model_dir / f"{name}.npz")
         self.p = {k: z[k].astype(np.float32) for k in z.files}
         vocab = meta["vocab"]
         self.encoder = LstmEncoder(
@@ -141,7 +143,18 @@ class LstmTagger:
             for k in ("wih", "whh", "b"):
                 self.p[f"lstm_{d}_{k}"] = np.ascontiguousarray(self.p[f"lstm_{d}_{k}"][perm])
         self._whh = np.stack([self.p["lstm_f_whh"].T, self.p["lstm_b_whh"].T])
-        self._wih = np.stack([self.p["lstm_f_wih"].T, self.p["lstm_b_wih"].T])
+        wih = np.stack([self.p["lstm_f_wih"].T, self.p["lstm_b_wih"].T])  # 2 × input × 4H
+        # the character-LM states are the last `lm_dim` inputs: their gate terms are added per
+        # occurrence (they depend on the context), the rest is cached per distinct token
+        lm_dim = int(meta["settings"].get("lm_dim", 0))
+        self.charlm = None
+        if lm_dim:
+            from pipeline.charlm import CharLMPair
+
+            where = meta["settings"]["charlm"]
+            self.charlm = CharLMPair.load(model_dir.parent / Path(where).name)
+        self._wih = np.ascontiguousarray(wih[:, : wih.shape[1] - lm_dim])
+        self._wlm = np.ascontiguousarray(wih[:, wih.shape[1] - lm_dim :]) if lm_dim else None
         self._bias = np.stack([self.p["lstm_f_b"], self.p["lstm_b_b"]])
         self._out_w = np.stack([self.p["out_w"][:, :h].T, self.p["out_w"][:, h:].T])
         self._gx_cache: dict[tuple, np.ndarray] = {}
@@ -196,7 +209,9 @@ class LstmTagger:
                 cache[k] = row
         return np.stack([cache[k] for k in keys])
 
-    def emissions(self, keys: list, toks: list, lens: np.ndarray) -> np.ndarray:
+    def emissions(
+        self, keys: list, toks: list, lens: np.ndarray, lm: np.ndarray | None = None
+    ) -> np.ndarray:
         """Label scores (n × labels) of the tokens of sentences of lengths `lens`, concatenated.
 
         The recurrence runs all sentences side by side, both directions in one loop, without
@@ -206,6 +221,8 @@ class LstmTagger:
         hsz = self.hidden
         n = len(keys)
         gx = self._gate_inputs(keys, toks)  # n × 2 × 4H
+        if lm is not None:  # n × lm_dim: the character-LM states of the same tokens
+            gx = gx + np.stack([lm @ self._wlm[0], lm @ self._wlm[1]], axis=1)
         order = np.argsort(-lens, kind="stable")
         slen = lens[order]
         starts = (np.cumsum(lens) - lens)[order]
@@ -265,7 +282,11 @@ class LstmTagger:
             keys.extend(k)
             toks.extend(t)
         lens = np.array([len(sentences[i]) for i in live], dtype=np.int64)
-        flat = self.emissions(keys, toks, lens)
+        lm = None
+        if self.charlm is not None:
+            states = self.charlm.embed_sentences([[cluster_key(w) for w in sentences[i]] for i in live])
+            lm = np.concatenate(states).astype(np.float32)
+        flat = self.emissions(keys, toks, lens, lm)
         em = np.zeros((len(live), int(lens.max()), flat.shape[1]), dtype=np.float32)
         pos = 0
         for k, n in enumerate(lens.tolist()):

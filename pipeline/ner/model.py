@@ -47,6 +47,24 @@ def _load_counts(path: Path) -> dict[str, int]:
     return counts
 
 
+def _accurate_tagger(model_dir: Path):
+    """The accurate backend's network, or a FileNotFoundError saying how to build it."""
+    files = [model_dir / "accurate.npz", model_dir.parent / "charlm" / "charlm.pt"]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"accurate NER model not found ({', '.join(missing)}); build it with `make pretrain` "
+            "and `make train-accurate`"
+        )
+    try:
+        import torch  # noqa: F401
+    except ImportError as err:
+        raise ImportError("the accurate NER backend needs torch: pip install torch") from err
+    from pipeline.ner.lstm import LstmTagger
+
+    return LstmTagger(model_dir, NerFeaturizer.load(model_dir, True), name="accurate")
+
+
 class NerModel:
     """The NER model of one backend with its document-level steps.
 
@@ -71,8 +89,14 @@ class NerModel:
         self.lstm = None
         # ensemble: weight of the BiLSTM's posteriors against the CRF's (meta.json "lstm_weight")
         self.lstm_weight = float(self.meta.get("lstm_weight", 0.5))
-        if self.backend == "ensemble":
-            self.lstm = NerModel(model_dir, backend="lstm").lstm
+        if self.backend in ("ensemble", "accurate"):
+            # accurate: the BiLSTM-CRF over character-LM states (accurate.npz, models/charlm) with
+            # the CRF, pooled as the ensemble pools the plain BiLSTM (meta.json "accurate_weight")
+            if self.backend == "accurate":
+                self.lstm = _accurate_tagger(model_dir)
+                self.lstm_weight = float(self.meta.get("accurate_weight", 0.5))
+            else:
+                self.lstm = NerModel(model_dir, backend="lstm").lstm
             crf = NerModel(model_dir, backend="crf")
             self.featurizer, self.scorer = crf.featurizer, crf.scorer
         elif self.backend == "lstm":
@@ -97,7 +121,7 @@ class NerModel:
             self.featurizer = NerFeaturizer.load(model_dir, bool(self.meta.get("tag_features")))
         else:
             raise ValueError(
-                f"unknown NER backend {self.backend!r}; use 'lstm', 'crf' or 'ensemble'"
+                f"unknown NER backend {self.backend!r}; use 'crf', 'accurate', 'lstm' or 'ensemble'"
             )
         self.counts = _load_counts(model_dir / "vocab.tsv")
         # how often each form stands alone in the raw news: decides whether a name's first letter is
@@ -153,7 +177,7 @@ class NerModel:
         """Labels and scores for every sentence of a document: CRF, then document consistency."""
         labels: list[list[str]] = []
         scores: list[list[float]] = []
-        if self.backend == "ensemble":
+        if self.backend in ("ensemble", "accurate"):
             lstm_probs = self.lstm.posteriors(sentences, tags)
             names = self.lstm.labels
             w = self.lstm_weight

@@ -43,8 +43,9 @@ class NerStage:
     `model_dir`: the model folder (default models/ner); `source`: the `Mention.source` written;
     `propagate`: tag later repeats of names found once in the document; `backstop`: the document
     backstops (countries, coordinated names, and with `institutions` the institution grammar of
-    `pipeline.ner.institutions`); `backend`: "crf" (the default), "lstm" or "ensemble" (see
-    models/cards/ner.md).
+    `pipeline.ner.institutions`); `backend`: "crf" (the default, fast), "accurate" (a BiLSTM-CRF
+    over contextual character-LM states pooled with the CRF; needs torch, slower), "lstm" or
+    "ensemble" (see models/cards/ner.md).
     """
 
     name = "ner"

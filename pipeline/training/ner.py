@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--doc-size", type=int, default=DOC_SIZE, help="sentences per pseudo-document")
     ev.add_argument("--no-institutions", action="store_true",
                     help="without the institution grammar (pipeline.ner.institutions)")
-    ev.add_argument("--backend", choices=["lstm", "crf", "ensemble"], default=None,
+    ev.add_argument("--backend", choices=["lstm", "crf", "ensemble", "accurate"], default=None,
                     help="which model (default: the one models/ner/meta.json names)")
     args = ap.parse_args(argv)
     if args.cmd == "train":

@@ -36,6 +36,9 @@ SETTINGS = {
     "word_dim": 100, "char_dim": 30, "char_filters": 50, "feat_dim": 32, "hidden": 64,
     "dropout": 0.5, "word_dropout": 0.05, "lr": 1e-3, "batch": 16, "epochs": 20, "average_from": 11, "clip": 5.0,
     "max_vector_words": 50_000, "seed": 13,
+    # the character LMs (pipeline.charlm) whose word states join the inputs: a directory under
+    # models/ ("charlm"), or "" for none; `name` is the file stem of the export (lstm.npz, ...)
+    "charlm": "", "name": "lstm",
 }
 
 
@@ -66,7 +69,7 @@ def _vocabularies(sents, infos, featurizer: NerFeaturizer, vectors: dict[str, np
     return list(words), char_list, feat_list
 
 
-def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict):
+def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict, lm_dim: int = 0):
     import torch
     from torch import nn
 
@@ -79,7 +82,7 @@ def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict):
             self.char_conv_b = nn.Parameter(torch.zeros(s["char_filters"]))
             nn.init.xavier_uniform_(self.char_conv_w)
             self.feat_emb = nn.Embedding(n_feats, s["feat_dim"], padding_idx=0)
-            dim = 2 * s["word_dim"] + s["char_filters"] + s["feat_dim"]
+            dim = 2 * s["word_dim"] + s["char_filters"] + s["feat_dim"] + lm_dim
             self.lstm = nn.LSTM(dim, s["hidden"], batch_first=True, bidirectional=True)
             self.drop = nn.Dropout(s["dropout"])
             self.out = nn.Linear(2 * s["hidden"], len(LABELS))
@@ -88,7 +91,7 @@ def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict):
             self.crf_start = nn.Parameter(torch.zeros(nl))
             self.crf_end = nn.Parameter(torch.zeros(nl))
 
-        def emissions(self, wid, sid, cid, clen, fid, lens):
+        def emissions(self, wid, sid, cid, clen, fid, lens, lm=None):
             b, t = wid.shape
             ce = self.char_emb(cid)  # (b*t) × (L+2) × dc
             win = torch.cat([ce[:, :-2], ce[:, 1:-1], ce[:, 2:]], dim=2)
@@ -96,8 +99,8 @@ def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict):
             mask = torch.arange(conv.shape[1])[None, :] < clen[:, None]
             conv = torch.tanh(conv.masked_fill(~mask[:, :, None], -1e4).max(dim=1).values)
             fe = self.feat_emb(fid).sum(dim=1)
-            x = torch.cat([self.word_emb(wid), self.word_emb(sid),
-                           conv.view(b, t, -1), fe.view(b, t, -1)], dim=2)
+            parts = [self.word_emb(wid), self.word_emb(sid), conv.view(b, t, -1), fe.view(b, t, -1)]
+            x = torch.cat(parts if lm is None else [*parts, lm], dim=2)
             x = self.drop(x)
             packed = nn.utils.rnn.pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
             h, _ = self.lstm(packed)
@@ -123,8 +126,9 @@ def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict):
     return Net()
 
 
-def _arrays(w, st, cs, fs, labels) -> tuple[np.ndarray, ...]:
-    """One encoded sentence as numpy arrays (built once; batches are stacked from them)."""
+def _arrays(w, st, cs, fs, labels, lm=None) -> tuple[np.ndarray, ...]:
+    """One encoded sentence as numpy arrays (built once; batches are stacked from them); `lm`: its
+    tokens' character-LM states (tokens × dim) or None."""
     n = len(w)
     ch = np.zeros((n, max(len(c) for c in cs)), dtype=np.int64)
     for j, c in enumerate(cs):
@@ -134,7 +138,7 @@ def _arrays(w, st, cs, fs, labels) -> tuple[np.ndarray, ...]:
         ft[j, : len(f)] = f
     clen = np.array([len(c) for c in cs], dtype=np.int64)
     return (np.array(w, dtype=np.int64), np.array(st, dtype=np.int64), ch, clen, ft,
-            np.array(labels, dtype=np.int64))
+            np.array(labels, dtype=np.int64), lm)
 
 
 def _tensors(batch, s: dict, train: bool, rng: np.random.Generator):
@@ -152,8 +156,13 @@ def _tensors(batch, s: dict, train: bool, rng: np.random.Generator):
     cid = np.zeros((b, t, longest + 2), dtype=np.int64)
     clen = np.ones((b, t), dtype=np.int64)
     fid = np.zeros((b, t, width), dtype=np.int64)
-    for i, (w, st, ch, cl, ft, labels) in enumerate(batch):
+    lm = None
+    if batch[0][6] is not None:
+        lm = np.zeros((b, t, batch[0][6].shape[1]), dtype=np.float32)
+    for i, (w, st, ch, cl, ft, labels, states) in enumerate(batch):
         n = len(w)
+        if lm is not None:
+            lm[i, :n] = states
         wid[i, :n], sid[i, :n], lab[i, :n], mask[i, :n] = w, st, labels, 1
         cid[i, :n, 1: 1 + ch.shape[1]] = ch
         clen[i, :n] = cl
@@ -165,7 +174,8 @@ def _tensors(batch, s: dict, train: bool, rng: np.random.Generator):
         sid[mask == 0] = 0
     return (torch.from_numpy(wid), torch.from_numpy(sid), torch.from_numpy(cid.reshape(b * t, -1)),
             torch.from_numpy(clen.reshape(-1)), torch.from_numpy(fid.reshape(b * t, -1)),
-            torch.tensor(lens), torch.from_numpy(lab), torch.from_numpy(mask))
+            torch.tensor(lens), torch.from_numpy(lab), torch.from_numpy(mask),
+            None if lm is None else torch.from_numpy(lm))
 
 
 def _batches(data_enc, size: int, rng: random.Random) -> list[list[int]]:
@@ -182,7 +192,7 @@ def _batches(data_enc, size: int, rng: random.Random) -> list[list[int]]:
     return batches
 
 
-def export(net, out: Path, vocab: dict, settings: dict, log: dict) -> None:
+def export(net, out: Path, vocab: dict, settings: dict, log: dict, name: str = "lstm") -> None:
     """Weights as numpy arrays named as `LstmTagger` reads them (embeddings float16)."""
     sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
     arrays = {
@@ -197,11 +207,11 @@ def export(net, out: Path, vocab: dict, settings: dict, log: dict) -> None:
         "crf_trans": sd["crf_trans"], "crf_start": sd["crf_start"], "crf_end": sd["crf_end"],
     }  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / "lstm.tmp.npz"
+    tmp = out / f"{name}.tmp.npz"
     np.savez_compressed(tmp, **arrays)
-    tmp.replace(out / "lstm.npz")
+    tmp.replace(out / f"{name}.npz")
     meta = {"labels": LABELS, "settings": settings, "vocab": vocab, "log": log}
-    (out / "lstm.json").write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _dev_f1(net, dev_enc, dev_gold, s) -> float:
@@ -214,12 +224,22 @@ def _dev_f1(net, dev_enc, dev_gold, s) -> float:
     with torch.no_grad():
         for k in range(0, len(dev_enc), 64):
             batch = dev_enc[k: k + 64]
-            wid, sid, cid, clen, fid, lens, _, _ = _tensors(batch, s, False, None)
-            em = net.emissions(wid, sid, cid, clen, fid, lens).numpy()
+            wid, sid, cid, clen, fid, lens, _, _, lm = _tensors(batch, s, False, None)
+            em = net.emissions(wid, sid, cid, clen, fid, lens, lm).numpy()
             paths = viterbi(em, lens.numpy(), trans, start, end)
             pred.extend([LABELS[j] for j in paths[i, :n]] for i, n in enumerate(lens.tolist()))
     net.train()
     return prf(dev_gold, pred)["micro"][2]
+
+
+def _lm_states(charlm: str, sents) -> list:
+    """Per sentence, its tokens' character-LM states (`pipeline.charlm`), or None without an LM."""
+    if not charlm:
+        return [None] * len(sents)
+    from pipeline.charlm import CharLMPair
+
+    pair = CharLMPair.load(models_dir() / charlm if not Path(charlm).exists() else Path(charlm))
+    return pair.embed_sentences([[cluster_key(t) for t, _ in x] for x in sents])
 
 
 def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequence[str] = TRAIN_SETS,
@@ -248,12 +268,16 @@ def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequen
     enc = LstmEncoder({w: i for i, w in enumerate(words)}, {c: i for i, c in enumerate(chars)},
                       {f: i for i, f in enumerate(feats)}, featurizer)
     lab_id = {lab: i for i, lab in enumerate(LABELS)}
-    data_enc = [_arrays(*enc.encode([t for t, _ in x], info), [lab_id[lab] for _, lab in x])
-                for x, info in zip(train_sents, infos) if x]
-    dev_enc = [_arrays(*enc.encode([t for t, _ in x], info), [0] * len(x))
-               for x, info in zip(dev, dev_infos) if x]
+    lm_train, lm_dev, lm_dim = _lm_states(s["charlm"], train_sents), _lm_states(s["charlm"], dev), 0
+    if s["charlm"]:
+        lm_dim = lm_train[0].shape[1]
+        print(f"character-LM states ({lm_dim} per token, {time.time() - t0:.0f}s)", flush=True)
+    data_enc = [_arrays(*enc.encode([t for t, _ in x], info), [lab_id[lab] for _, lab in x], lm)
+                for x, info, lm in zip(train_sents, infos, lm_train) if x]
+    dev_enc = [_arrays(*enc.encode([t for t, _ in x], info), [0] * len(x), lm)
+               for x, info, lm in zip(dev, dev_infos, lm_dev) if x]
     dev_gold = [[lab for _, lab in x] for x in dev if x]
-    net = _build_net(len(words), len(chars), len(feats), s)
+    net = _build_net(len(words), len(chars), len(feats), s, lm_dim)
     with torch.no_grad():
         hit = 0
         for i, w in enumerate(words):
@@ -270,8 +294,8 @@ def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequen
         total = 0.0
         for idx in _batches(data_enc, s["batch"], rng):
             batch = [data_enc[i] for i in idx]
-            wid, sid, cid, clen, fid, lens, lab, mask = _tensors(batch, s, True, nprng)
-            em = net.emissions(wid, sid, cid, clen, fid, lens)
+            wid, sid, cid, clen, fid, lens, lab, mask, lm = _tensors(batch, s, True, nprng)
+            em = net.emissions(wid, sid, cid, clen, fid, lens, lm)
             loss = net.nll(em, lab, mask) / len(batch)
             opt.zero_grad()
             loss.backward()
@@ -297,7 +321,8 @@ def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequen
         print(f"averaged epochs {s['average_from']}-{s['epochs']}: dev F1 {f1:.2f}", flush=True)
     log = {"history": history, "train_sets": list(sets), "seconds": round(time.time() - t0),
            "train_tokens": sum(len(x[0]) for x in data_enc), "max_chars": MAX_CHARS}
-    export(net, out, {"words": words, "chars": chars, "feats": feats}, s, log)
+    export(net, out, {"words": words, "chars": chars, "feats": feats}, {**s, "lm_dim": lm_dim}, log,
+           s["name"])
     return log
 
 

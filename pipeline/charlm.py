@@ -1,0 +1,151 @@
+"""Character language models of news text and the contextual word states they give (Flair embeddings).
+
+Why: the NER models see only 125k labelled tokens; a forward and a backward character LSTM trained on
+eleven million words of raw news learn what a name looks like in context (what precedes a person, how a
+foreign surname is spelled, where an organization's name ends) without labels. A word's contextual
+vector is the forward LM's state after its last character and the backward LM's state after (reading
+right to left) its first character, as in Akbik et al. 2018, "Contextual String Embeddings for Sequence
+Labeling".
+
+The text both LMs read is the NER view of a sentence: its tokens' `cluster_key` forms (normalized, Latin
+lower-cased, digits as 0) joined by single spaces, so training and run time see the same characters.
+Torch is needed (`pip install torch`); the rest of the pipeline does not import this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["LmConfig", "CharLM", "CharLMPair", "sentence_text", "UNK", "BOUNDARY"]
+
+UNK = "\x00"  # characters outside the vocabulary
+BOUNDARY = "\n"  # between paragraphs in training; before and after each sentence at run time
+
+
+def sentence_text(keys: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The LM text of one sentence and each token's (start, end) in it."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for k in keys:
+        spans.append((pos, pos + len(k)))
+        pos += len(k) + 1
+    return " ".join(keys), spans
+
+
+@dataclass(frozen=True)
+class LmConfig:
+    """Sizes of one character LM."""
+
+    chars: str  # the vocabulary, index = position (UNK first)
+    embed: int = 64
+    hidden: int = 512
+    dropout: float = 0.1
+
+
+class CharLM(nn.Module):
+    """One direction: embedding → one-layer LSTM → next-character softmax."""
+
+    def __init__(self, cfg: LmConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.index = {c: i for i, c in enumerate(cfg.chars)}
+        self.embed = nn.Embedding(len(cfg.chars), cfg.embed)
+        self.lstm = nn.LSTM(cfg.embed, cfg.hidden, batch_first=True)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.out = nn.Linear(cfg.hidden, len(cfg.chars))
+
+    def encode(self, text: str) -> list[int]:
+        return [self.index.get(c, 0) for c in text]
+
+    def forward(
+        self, ids: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Logits of the next character at each position, the hidden states, the final state."""
+        hidden, state = self.lstm(self.embed(ids), state)
+        return self.out(self.drop(hidden)), hidden, state
+
+
+class CharLMPair:
+    """The forward and backward LMs together; turns sentences into per-token contextual vectors."""
+
+    def __init__(self, fwd: CharLM, bwd: CharLM) -> None:
+        self.fwd = fwd.eval()
+        self.bwd = bwd.eval()
+
+    @property
+    def dim(self) -> int:
+        return self.fwd.cfg.hidden + self.bwd.cfg.hidden
+
+    @classmethod
+    def load(cls, path: Path) -> CharLMPair:
+        """Load `charlm.json` + `charlm.pt` (float16 weights) from a model directory or a checkpoint."""
+        path = Path(path)
+        meta = json.loads((path / "charlm.json").read_text(encoding="utf-8"))
+        cfg = LmConfig(**meta["config"])
+        weights = torch.load(path / "charlm.pt", map_location="cpu", weights_only=True)
+        models = []
+        for name in ("fwd", "bwd"):
+            m = CharLM(cfg)
+            m.load_state_dict({k: v.float() for k, v in weights[name].items()})
+            models.append(m)
+        return cls(*models)
+
+    def save(self, path: Path, extra: dict | None = None) -> None:
+        """Write the weights in float16 (`charlm.pt`) and the sizes (`charlm.json`)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        weights = {
+            name: {k: v.detach().half() for k, v in m.state_dict().items()}
+            for name, m in (("fwd", self.fwd), ("bwd", self.bwd))
+        }
+        torch.save(weights, path / "charlm.pt")
+        meta = {"config": asdict(self.fwd.cfg), **(extra or {})}
+        (path / "charlm.json").write_text(
+            json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+
+    @torch.inference_mode()
+    def embed_sentences(
+        self, sentences: Sequence[Sequence[str]], batch: int = 64
+    ) -> list[np.ndarray]:
+        """Per sentence, a (tokens × dim) float32 array of contextual vectors.
+
+        `sentences` are token `cluster_key` forms. Sentences are sorted by length and run in padded
+        batches (the padding follows the text, so it never reaches the states that are read).
+        """
+        texts = [sentence_text(s) for s in sentences]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i][0]))
+        out: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
+        for b in range(0, len(order), batch):
+            idx = [i for i in order[b : b + batch] if texts[i][1]]
+            if not idx:
+                continue
+            width = max(len(texts[i][0]) for i in idx) + 1
+            f_ids = torch.zeros((len(idx), width), dtype=torch.long)
+            b_ids = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, i in enumerate(idx):
+                text = BOUNDARY + texts[i][0]
+                f_ids[r, : len(text)] = torch.tensor(self.fwd.encode(text))
+                rev = BOUNDARY + texts[i][0][::-1]
+                b_ids[r, : len(rev)] = torch.tensor(self.bwd.encode(rev))
+            _, f_hidden, _ = self.fwd(f_ids)
+            _, b_hidden, _ = self.bwd(b_ids)
+            f_np = f_hidden.numpy()
+            b_np = b_hidden.numpy()
+            for r, i in enumerate(idx):
+                text, spans = texts[i]
+                n = len(text)
+                # forward: the state after the token's last character (position end, +1 for the
+                # boundary, -1 for the last character); backward: reading the reversed text, the
+                # state after the token's first character, at reversed position n - start
+                ends = [e for _, e in spans]
+                starts = [n - s for s, _ in spans]
+                out[i] = np.concatenate([f_np[r, ends], b_np[r, starts]], axis=1)
+        return out

@@ -1,0 +1,118 @@
+"""The character LMs (pipeline.charlm) and their resumable pretraining (pipeline.training.charlm)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from pipeline.charlm import CharLM, CharLMPair, LmConfig, sentence_text  # noqa: E402
+from pipeline.training import charlm as training  # noqa: E402
+
+CHARS = "\x00 \nابتثجحخدذرسشصضطظعغفقكلمنهويءةى0"
+
+
+def _pair(hidden: int = 8) -> CharLMPair:
+    torch.manual_seed(0)
+    cfg = LmConfig(chars=CHARS, embed=4, hidden=hidden)
+    return CharLMPair(CharLM(cfg), CharLM(cfg))
+
+
+def test_sentence_text_spans() -> None:
+    text, spans = sentence_text(["قال", "بايدن", "0"])
+    assert text == "قال بايدن 0"
+    assert [text[a:b] for a, b in spans] == ["قال", "بايدن", "0"]
+
+
+def test_token_vectors_read_the_right_states() -> None:
+    """A token's forward part is the forward LM's state after its last character; its backward
+    part the backward LM's state after its first character, reading right to left."""
+    pair = _pair()
+    sent = ["قال", "بايدن"]
+    vec = pair.embed_sentences([sent])[0]
+    assert vec.shape == (2, 16)
+    with torch.no_grad():
+        _, fh, _ = pair.fwd(torch.tensor([pair.fwd.encode("\nقال بايدن")]))
+        _, bh, _ = pair.bwd(torch.tensor([pair.bwd.encode("\n" + "قال بايدن"[::-1])]))
+    # "قال" ends at text index 3 (state position 3); "بايدن" starts at text index 4: reversed
+    # position 9 - 4 = 5
+    np.testing.assert_allclose(vec[0, :8], fh[0, 3].numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(vec[1, 8:], bh[0, 5].numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_batching_and_padding_do_not_change_vectors() -> None:
+    pair = _pair()
+    short = ["قال", "بايدن"]
+    long = ["وزير", "الخارجية", "في", "الرياض", "اليوم"]
+    alone = pair.embed_sentences([short])[0]
+    together = pair.embed_sentences([long, short, [], long], batch=4)
+    np.testing.assert_allclose(together[1], alone, rtol=1e-5, atol=1e-6)
+    assert together[2].shape == (0, 16)
+
+
+def test_save_load_round_trip_float16(tmp_path: Path) -> None:
+    pair = _pair()
+    pair.save(tmp_path, {"curve": []})
+    back = CharLMPair.load(tmp_path)
+    a = pair.embed_sentences([["قال", "بايدن"]])[0]
+    b = back.embed_sentences([["قال", "بايدن"]])[0]
+    np.testing.assert_allclose(a, b, atol=2e-2)
+
+
+def _args(tmp: Path, **over) -> argparse.Namespace:
+    base = dict(
+        data="unused", work=str(tmp / "work"), out=str(tmp / "out"), resume=False, minutes=60.0,
+        chars=12 * 4 * 50, limit=None, hidden=8, embed=4, dropout=0.1, batch=4, bptt=50, lr=2e-3,
+        clip=1.0, seed=13, threads=1, save_every=1e9,
+    )  # fmt: skip
+    base.update(over)
+    return argparse.Namespace(**base)
+
+
+def _corpus(work: Path) -> None:
+    work.mkdir(parents=True)
+    line = "قال الرئيس جو بايدن إن بايدن سيزور باريس في 0 مايو\n"
+    (work / "train.txt").write_text(line * 300, encoding="utf-8")
+    (work / "heldout.txt").write_text(line * 5, encoding="utf-8")
+
+
+def test_pretraining_learns_and_resume_equals_one_run(tmp_path: Path) -> None:
+    """Two sittings (`--resume`) give the same weights as one run of the same length, and the
+    held-out bits per character fall as training goes on."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    for d in (one, two):
+        _corpus(d / "work")
+    end = training.train(_args(one, chars=4 * 50 * 60))
+    training.train(_args(two, chars=4 * 50 * 30))
+    resumed = training.train(_args(two, chars=4 * 50 * 60, resume=True))
+    assert {k: resumed[k] for k in ("chars", "fwd_bpc", "bwd_bpc")} == {
+        k: end[k] for k in ("chars", "fwd_bpc", "bwd_bpc")
+    }
+    curve = CharLMPair.load(two / "out")
+    w1 = torch.load(one / "out" / "charlm.pt", weights_only=True)
+    w2 = torch.load(two / "out" / "charlm.pt", weights_only=True)
+    for name in ("fwd", "bwd"):
+        for k in w1[name]:
+            assert torch.equal(w1[name][k], w2[name][k]), (name, k)
+    assert curve.dim == 16
+    first_bpc = np.log2(len(CHARS))
+    assert end["fwd_bpc"] < first_bpc - 1 and end["bwd_bpc"] < first_bpc - 1
+
+
+def test_shipped_charlm_loads_when_present() -> None:
+    """The shipped LM (models/charlm, built by `make pretrain`) loads and gives vectors."""
+    from pipeline.resources import models_dir
+
+    path = models_dir() / "charlm"
+    if not (path / "charlm.pt").exists() and os.environ.get("CI"):
+        pytest.fail("models/charlm/charlm.pt is missing")
+    if not (path / "charlm.pt").exists():
+        pytest.skip("models/charlm not built")
+    pair = CharLMPair.load(path)
+    vec = pair.embed_sentences([["قال", "الرئيس", "جو", "بايدن"]])[0]
+    assert vec.shape == (4, pair.dim) and np.isfinite(vec).all()
