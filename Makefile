@@ -72,12 +72,13 @@ train-accurate: setup $(VENV)/.installed-train
 # Accuracy on held-out data the models never trained on.
 eval: setup
 	$(PY) -m pipeline.training.tag eval --data $(DATA_DIR)
-	$(PY) -m pipeline.training.ner eval --data $(DATA_DIR)
+	$(PY) -m pipeline.training.ner eval --data $(DATA_DIR) --backend crf,accurate
 	$(PY) -m pipeline.training.eval_resolve
 
 bench: setup
 	$(PY) bench/bench_pipeline.py --data $(DATA_DIR) -n $(N)
 	for s in tag ner dates numbers; do $(PY) bench/bench_stage.py $$s --data $(DATA_DIR) -n 500; done
+	if [ -f models/ner/accurate.npz ]; then $(PY) bench/bench_stage.py ner --ner accurate --data $(DATA_DIR) -n 200 --repeat 1; fi
 	$(PY) bench/bench_long_token.py
 
 bench-full: setup

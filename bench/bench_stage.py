@@ -1,6 +1,7 @@
 """Speed of one stage of the default pipeline alone, on real news (SaudiNewsNet).
 
     python bench/bench_stage.py dates --data ../shared/data -n 500 --repeat 3
+    python bench/bench_stage.py ner --ner accurate -n 200      # another NER backend
 
 The documents first go through the stages before it (untimed); then the stage runs over all of them
 `--repeat` times (mentions reset between passes) and the first and the best pass are reported (the
@@ -31,10 +32,18 @@ def main() -> None:
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("-n", type=int, default=500, help="number of articles")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--ner", default=None, help="NER backend (crf, accurate, lstm, ensemble)")
     args = ap.parse_args()
 
-    stages = Pipeline.default().stages  # built as in real runs (models frozen out of the GC)
+    stages = list(Pipeline.default().stages)  # built as in real runs (models frozen out of the GC)
     names = [s.name for s in stages]
+    rss0 = _rss_mb()
+    if args.ner:
+        from pipeline.stages.ner import NerStage
+
+        t = time.perf_counter()
+        stages[names.index("ner")] = NerStage(backend=args.ner)
+        print(f"NER backend {args.ner}: loaded in {time.perf_counter() - t:.2f} s")
     if args.stage not in names:
         sys.exit(f"bench: no stage {args.stage!r}; stages: {', '.join(names)}")
     k = names.index(args.stage)
@@ -69,6 +78,14 @@ def main() -> None:
         f"  per CPU-second: first pass {tokens / cpu[0]:,.0f}   best of {args.repeat}: "
         f"{tokens / min(cpu):,.0f}   (load average {os.getloadavg()[0]:.1f})"
     )
+    print(f"  peak RSS {_rss_mb():,.0f} MB (after loading the default stages: {rss0:,.0f} MB)")
+
+
+def _rss_mb() -> float:
+    """Peak resident memory of this process so far, MB (Linux reports KB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -180,7 +180,7 @@ def prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[st
 def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
              splits: dict[str, list[Sentence]] | None = None, propagate: bool = True,
              doc_size: int = DOC_SIZE, backend: str | None = None,
-             institutions: bool = True) -> dict[str, dict]:
+             institutions: bool = True, quiet: bool = False) -> dict[str, dict]:
     """Tag each held-out set with the model in `model` and print P/R/F1 tables.
 
     The corpora have no document boundaries we can trust, so with `propagate` (the stage's
@@ -201,11 +201,37 @@ def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
             pred.extend(labels)
         res = prf(gold, pred)
         results[name] = res
+        if quiet:
+            continue
         mode = f"documents of {doc_size} sentences" if propagate else "model only"
         print(f"\n{name}  ({len(gold)} sentences, exact span, {stage.backend}, {mode})")
         print(f"{'type':6} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
         for t, (p, r, f, n) in res.items():
             print(f"{t:6} {p:6.2f} {r:6.2f} {f:6.2f} {n:6d}")
+    return results
+
+
+def evaluate_side_by_side(data: Path, model: Path, backends: Sequence[str],
+                          **kw) -> dict[str, dict[str, dict]]:
+    """Evaluate several backends on the same sets and print one table per set, backends side by
+    side; a backend whose files are missing is named and left out."""
+    results: dict[str, dict[str, dict]] = {}
+    splits = load_splits(data)
+    for b in backends:
+        try:
+            results[b] = evaluate(data, model, splits=splits, backend=b, quiet=True, **kw)
+        except (FileNotFoundError, ImportError) as err:
+            print(f"{b}: not evaluated ({err})")
+    if not results:
+        return results
+    names = list(results)
+    for name in next(iter(results.values())):
+        print(f"\n{name}  (exact span, P / R / F1; documents of {kw.get('doc_size', DOC_SIZE)} sentences)")
+        print(f"{'type':6} " + " ".join(f"{b:>22}" for b in names) + f" {'gold':>6}")
+        for t in (*TYPES, "micro"):
+            cells = [results[b][name][t] for b in names]
+            print(f"{t:6} " + " ".join(f"{p:6.2f} {r:6.2f} {f:6.2f}   " for p, r, f, _ in cells)
+                  + f" {cells[0][3]:6d}")
     return results
 
 
@@ -234,8 +260,9 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--doc-size", type=int, default=DOC_SIZE, help="sentences per pseudo-document")
     ev.add_argument("--no-institutions", action="store_true",
                     help="without the institution grammar (pipeline.ner.institutions)")
-    ev.add_argument("--backend", choices=["lstm", "crf", "ensemble", "accurate"], default=None,
-                    help="which model (default: the one models/ner/meta.json names)")
+    ev.add_argument("--backend", default=None,
+                    help="crf, accurate, lstm or ensemble (default: the one models/ner/meta.json "
+                         "names); several, comma-separated, print side by side")
     args = ap.parse_args(argv)
     if args.cmd == "train":
         weights = {k: int(v) for k, v in (w.split("=") for w in args.weight)}
@@ -246,6 +273,10 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(meta, ensure_ascii=False))
         if args.eval:
             evaluate(args.data, args.out)
+    elif args.backend and "," in args.backend:
+        evaluate_side_by_side(args.data, args.model, args.backend.split(","),
+                              propagate=not args.no_propagate, doc_size=args.doc_size,
+                              institutions=not args.no_institutions)
     else:
         evaluate(args.data, args.model, propagate=not args.no_propagate, doc_size=args.doc_size,
                  backend=args.backend, institutions=not args.no_institutions)
