@@ -116,3 +116,13 @@ def test_shipped_charlm_loads_when_present() -> None:
     pair = CharLMPair.load(path)
     vec = pair.embed_sentences([["قال", "الرئيس", "جو", "بايدن"]])[0]
     assert vec.shape == (4, pair.dim) and np.isfinite(vec).all()
+
+
+def test_accurate_backend_names_how_to_build_it(tmp_path: Path) -> None:
+    """Without its files the accurate backend says which are missing and the commands that build them."""
+    from pipeline.ner.model import NerModel
+
+    (tmp_path / "ner").mkdir()
+    with pytest.raises(FileNotFoundError, match="make pretrain") as err:
+        NerModel(tmp_path / "ner", backend="accurate")
+    assert "accurate.npz" in str(err.value) and "charlm.pt" in str(err.value)
