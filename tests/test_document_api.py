@@ -269,3 +269,34 @@ def test_pipe_turns_bad_metadata_into_failed_documents(nlp):
     assert errors == ["b", "doc2", "doc3"]
     assert docs[0].mentions and docs[4].date == dt.date(2024, 1, 2)
     assert any(m.value == "2023" for m in docs[0].mentions if m.type == "DATE")
+
+
+# -- typing and help
+
+
+def test_package_is_typed_and_stages_document_their_options():
+    import tomllib
+    from pathlib import Path
+
+    import pipeline.stages as stages
+
+    root = Path(stages.__file__).resolve().parent.parent
+    assert (root / "py.typed").is_file()
+    conf = tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "py.typed" in conf["tool"]["setuptools"]["package-data"]["*"]
+    for name in stages.__all__:
+        cls = getattr(stages, name)
+        if not isinstance(cls, type):
+            continue
+        assert cls.__doc__, name
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            doc = init.__doc__ or ""
+            assert len(doc) > 40, f"{name}.__init__ has no docstring"
+            for param in list(init.__code__.co_varnames[1 : init.__code__.co_argcount]) + list(
+                init.__code__.co_varnames[
+                    init.__code__.co_argcount : init.__code__.co_argcount
+                    + init.__code__.co_kwonlyargcount
+                ]
+            ):
+                assert f"{param}:" in doc, f"{name}({param}=...) is not documented"

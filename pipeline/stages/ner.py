@@ -60,6 +60,20 @@ class NerStage:
         backend: str | None = None,
         institutions: bool = True,
     ) -> None:
+        """Load the NER model once.
+
+        Args:
+            model_dir: the model folder (default models/ner, shipped).
+            source: the `Mention.source` written on each mention (the tables' `source` column).
+            propagate: after tagging, tag later repeats of a name found once in the document
+                (an article names a person in full once, then repeats the surname).
+            backstop: the document backstops: country names, coordinated names, and (with
+                `institutions`) the institution grammar of `pipeline.ner.institutions`.
+            backend: "crf" (default), "lstm" (the BiLSTM-CRF of `make train-lstm`) or
+                "ensemble" (the two models' label probabilities averaged).
+            institutions: with `backstop`, find ministry / company / university names by
+                their head noun and genitive chain.
+        """
         self.model = NerModel(
             model_dir,
             propagate=propagate,

@@ -42,6 +42,16 @@ class TagStage:
         backend: str = "crf",
         cache_limit: int | None = None,
     ) -> None:
+        """Load the tag models once.
+
+        Args:
+            model_dir: the folder of the models; default models/tag (crf) or models/stanza
+                (stanza, the project's own stanza POS model trained on PADT).
+            backend: "crf" (default: segmenter + UPOS CRF, numpy only) or "stanza" (the same
+                clitic segmentation, UPOS from a stanza model; needs `pip install stanza`).
+            cache_limit: how many distinct word forms the per-form analysis cache keeps (default:
+                the tagger's own limit); lower it to bound memory on huge vocabularies.
+        """
         self.backend = backend
         self.model = Tagger(model_dir, backend, cache_limit)
 
