@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import itertools
 import os
 import signal
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.export import EXPORTS
+from pipeline.export.spacy import INSTALL as SPACY_INSTALL
 from pipeline.publish import FORMATS
 
 __all__ = ["main"]
@@ -109,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAMES",
         help="also write the documents for other tools, comma-separated: conllu (CoNLL-U, "
         "clitics as multiword tokens, NER in MISC), iob2 (a clitic part per line), iob2-tokens, "
-        "brat (OUT/brat/*.txt + *.ann), label-studio (tasks with predictions)",
+        "brat (OUT/brat/*.txt + *.ann), label-studio (tasks with predictions), spacy "
+        "(corpus.spacy, a DocBin: tokens are clitic parts, mentions are doc.ents; needs spaCy)",
     )
     ex.add_argument(
         "--excel-csv",
@@ -214,6 +217,8 @@ def _extract(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--export: unknown {', '.join(unknown)}; choose from {', '.join(EXPORTS)}"
         )
+    if "spacy" in exports and importlib.util.find_spec("spacy") is None:
+        raise UsageError(f"--export spacy needs spaCy: {SPACY_INSTALL}")
     if args.excel_csv and args.format != "csv":
         raise UsageError("--excel-csv goes with --format csv (xlsx neutralizes formulas itself)")
     out = Path(args.out or DEFAULT_OUT)

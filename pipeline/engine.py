@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.document import Document
-from pipeline.export.payload import TOKEN_EXPORTS, payloads
+from pipeline.export.payload import TOKEN_EXPORTS, join_pieces, payloads
 from pipeline.table import Rows, document_rows
 
 if TYPE_CHECKING:
@@ -102,7 +102,8 @@ def process_rows(pipeline: Pipeline, doc: Document, exports: Sequence[str] = ())
         rows["documents"][0]["tokens"] = n_tokens
         if exports:
             whole = payloads(doc, [n for n in exports if n not in TOKEN_EXPORTS])
-            rows["exports"] = {**whole, **{n: "".join(p) for n, p in pieces.items()}}
+            joined = {n: join_pieces(n, p, doc) for n, p in pieces.items()}
+            rows["exports"] = {**whole, **joined}
     return rows
 
 
