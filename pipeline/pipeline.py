@@ -15,11 +15,14 @@ class Pipeline(StageChain):
     """Run stages in order. `Pipeline.default()` is the standard offline pipeline."""
 
     @classmethod
-    def default(cls) -> Pipeline:
-        """The standard pipeline, built from the stages that exist and the models shipped."""
+    def default(cls, **options: Any) -> Pipeline:
+        """The standard pipeline, built from the stages that exist and the models shipped.
+
+        Options choose other backends (see `pipeline.stages.default_stages`): `ner="camel"`,
+        `ner_model=DIR`, `tagger="stanza" | "camel"`, `tagger_model=PATH`."""
         from pipeline.stages import default_stages
 
-        return cls(default_stages())
+        return cls(default_stages(**options))
 
     def pipe(
         self,

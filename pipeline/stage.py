@@ -212,8 +212,8 @@ class StageChain:
         return doc
 
 
-def default_chain() -> StageChain:
-    """The stages of `Pipeline.default()` as a `StageChain` (what an engine worker runs)."""
+def default_chain(**options: Any) -> StageChain:
+    """The stages of `Pipeline.default(**options)` as a `StageChain` (what an engine worker runs)."""
     from pipeline.stages import default_stages
 
-    return StageChain(default_stages())
+    return StageChain(default_stages(**options))
