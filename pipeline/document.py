@@ -43,6 +43,8 @@ class Part:
     text: str
     kind: str  # "proclitic" | "stem" | "enclitic"
     pos: str | None = None
+    lemma: str | None = None  # when a backend gives one (camel-tools' tagger)
+    feats: str | None = None  # "gen=m|num=s|..." when a backend gives them
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,6 +61,8 @@ class Token:
     sentence: int = 0
     pos: str | None = None
     parts: list[Part] = field(default_factory=list)
+    lemma: str | None = None  # the stem's, when the tag backend gives one
+    feats: str | None = None  # the stem's features, when the tag backend gives them
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -73,3 +73,68 @@ def ner_model(folder: Path, labels: dict[str, str]) -> Path:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+_FEATS = "pos prc3 prc2 prc1 prc0 enc0 asp cas gen mod num per stt vox".split()
+_DEFAULT = {f: "na" for f in _FEATS} | {f: "0" for f in ("prc3", "prc2", "prc1", "prc0", "enc0")}
+
+
+def _line(feats: dict[str, str]) -> str:
+    return " ".join(f"{k}:{v}" for k, v in feats.items())
+
+
+def morphology_db(path: Path, stems: list[tuple[str, str, dict[str, str]]]) -> Path:
+    """Write a small database in camel-tools' morphology.db format (DEFINES, DEFAULTS, ORDER,
+    TOKENIZATIONS, STEMBACKOFF, PREFIXES, SUFFIXES, STEMS and the three compatibility tables).
+
+    `stems`: (stem, category N|V|P, features). Prefixes: none, و, ل, ال, لل (ل + article), وال;
+    suffixes: none and the 3rd person masculine possessive ه (on nouns)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = ["###DEFINES###"]
+    for f in _FEATS:
+        out.append(f"DEFINE {f} " + " ".join(f"{f}:{v}" for v in ("na", "0", "x")))
+    for f in ("diac", "lex", "bw", "gloss", "pos_logprob", "lex_logprob", "pos_lex_logprob"):
+        out.append(f"DEFINE {f} {f}:*open*")
+    out.append("###DEFAULTS###")
+    for pos in ("noun", "noun_prop", "verb", "prep", "digit", "punc", "latin"):
+        out.append("DEFAULT " + _line(_DEFAULT | {"pos": pos}))
+    out += ["###ORDER###", "ORDER " + " ".join(_FEATS), "###TOKENIZATIONS###", "TOKENIZATION bw"]
+    out += ["###STEMBACKOFF###", "STEMBACKOFF NOAN_PROP N", "###PREFIXES###"]
+    prefixes = [
+        ("", "P0", {"diac": "", "bw": ""}),
+        ("و", "Pw", {"diac": "وَ", "bw": "wa/CONJ", "prc2": "wa_conj"}),
+        ("ل", "Pl", {"diac": "لِ", "bw": "li/PREP", "prc1": "li_prep"}),
+        ("ال", "Pal", {"diac": "ال", "bw": "Al/DET", "prc0": "Al_det"}),
+        ("لل", "Plal", {"diac": "لِل", "bw": "li/PREP+Al/DET", "prc1": "li_prep", "prc0": "Al_det"}),
+        (
+            "وال",
+            "Pwal",
+            {"diac": "وَال", "bw": "wa/CONJ+Al/DET", "prc2": "wa_conj", "prc0": "Al_det"},
+        ),
+    ]
+    for form, cat, feats in prefixes:
+        out.append(f"{form}\t{cat}\t{_line(feats)}")
+    out.append("###SUFFIXES###")
+    out.append("\tS0\tdiac: bw:")
+    out.append("ه\tSh\tdiac:هُ bw:+hu/POSS_PRON_3MS enc0:3ms_poss")
+    out.append("###STEMS###")
+    for stem, cat, feats in stems:
+        full = {"diac": stem, "lex": stem, "bw": f"{stem}/X", "gloss": "x"} | feats
+        out.append(f"{stem}\t{cat}\t{_line(_DEFAULT | full)}")
+    out.append("###TABLE AB###")
+    out += [f"{p} {s}" for p in ("P0", "Pw") for s in ("N", "V", "P")]
+    out += [f"{p} N" for p in ("Pl", "Pal", "Plal", "Pwal")]
+    out.append("###TABLE BC###")
+    out += ["N S0", "N Sh", "V S0", "P S0"]
+    out.append("###TABLE AC###")
+    out += [f"{p} S0" for p in ("P0", "Pw", "Pl", "Pal", "Plal", "Pwal")] + ["P0 Sh", "Pw Sh"]
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def mle_model(path: Path, words: dict[str, dict[str, str]]) -> Path:
+    """camel-tools' MLE model file: the analysis to prefer for each (undiacritized) word."""
+    import json
+
+    path.write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+    return path

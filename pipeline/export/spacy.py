@@ -46,16 +46,14 @@ def _spacy():
 
 def spacy_payload(doc: Document, offset: int = 0, mentions: bool = True) -> dict[str, Any]:
     """What `build_doc` needs, as JSON types: the text, its units (raw start, end, UPOS, lemma,
-    sentence start) and the mentions. `offset` places a piece of a long document;
+    sentence start, UD features) and the mentions. `offset` places a piece of a long document;
     `mentions=False` leaves them out (a piece's mentions are not resolved yet)."""
     units = []
     for sent in doc.sentences:
         first = True
         for tok in doc.tokens[sent.first_token : sent.last_token]:
             for p in tok.parts or [tok]:
-                units.append(
-                    [p.start + offset, p.end + offset, p.pos, getattr(p, "lemma", None), first]
-                )
+                units.append([p.start + offset, p.end + offset, p.pos, p.lemma, first, p.feats])
                 first = False
     ents = []
     if mentions:
@@ -134,11 +132,13 @@ def build_doc(payload: dict[str, Any], nlp: Language | None = None) -> Doc:
     doc = Doc(vocab, words=words, spaces=spaces, sent_starts=sent_starts)
     for tok, (u, _) in zip(doc, info):
         if u >= 0:
-            pos, lemma = units[u][2], units[u][3]
+            pos, lemma, feats = units[u][2], units[u][3], units[u][5]
             if pos in _UPOS:
                 tok.pos_ = pos
             if lemma:
                 tok.lemma_ = lemma
+            if feats:
+                tok.set_morph(feats)
     spans = []
     for e in ents:
         span = doc.char_span(e["start"] - base, e["end"] - base, label=e["type"],
