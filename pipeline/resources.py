@@ -33,7 +33,7 @@ def data_dir() -> Path:
     return Path(os.environ.get("DATA_DIR", _PACKAGE.parent.parent / "shared" / "data"))
 
 
-class BackendMissing(RuntimeError):
+class BackendMissing(FileNotFoundError):
     """An optional backend's software or data is not installed. The message is one line that
     names what is missing and the command that installs it (the command line prints it and
     exits 2)."""
