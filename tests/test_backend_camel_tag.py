@@ -4,6 +4,8 @@ morphology database and MLE model written here in camel-tools' formats."""
 from __future__ import annotations
 
 import pytest
+from tiny_camel import TAG_MLE as MLE
+from tiny_camel import TAG_STEMS as STEMS
 from tiny_camel import data_dir, mle_model, morphology_db
 
 from pipeline import cli
@@ -13,31 +15,6 @@ from pipeline.table import read_table
 pytest.importorskip("camel_tools")
 
 TEXT = "قال وتوكاييف إن دعمه لليابان وصل في 2024.\n"
-STEMS = [
-    ("توكاييف", "N", {"pos": "noun_prop", "gen": "m", "num": "s", "pos_lex_logprob": "-4"}),
-    ("يابان", "N", {"pos": "noun_prop", "gen": "f", "num": "s", "pos_lex_logprob": "-4"}),
-    ("دعم", "N", {"pos": "noun", "lex": "دَعْم", "gen": "m", "num": "s", "pos_lex_logprob": "-3"}),
-    (
-        "قال",
-        "V",
-        {
-            "pos": "verb",
-            "lex": "قال-u",
-            "asp": "p",
-            "per": "3",
-            "gen": "m",
-            "num": "s",
-            "pos_lex_logprob": "-2",
-        },
-    ),  # fmt: skip
-    ("في", "P", {"pos": "prep", "pos_lex_logprob": "-1"}),
-    ("إن", "P", {"pos": "part", "pos_lex_logprob": "-1"}),
-    # وصل: "arrived" (one word) or و + صل; the pos-lex model prefers the split, the MLE model
-    # (what the corpus says of this word) the whole word
-    ("وصل", "V", {"pos": "verb", "asp": "p", "pos_lex_logprob": "-5"}),
-    ("صل", "V", {"pos": "verb", "asp": "c", "pos_lex_logprob": "-2"}),
-]
-MLE = {"وصل": {"diac": "وَصَل", "lex": "وَصَل", "bw": "وصل/X", "pos": "verb", "prc2": "0", "asp": "p"}}
 
 
 @pytest.fixture(scope="module")

@@ -138,3 +138,44 @@ def mle_model(path: Path, words: dict[str, dict[str, str]]) -> Path:
 
     path.write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+# The tiny models of the backend tests and the README test.
+# what the tiny model says of each word (camel-tools' labels); every other word is O
+NER_LABELS = {
+    "قاسم": "B-PERS",
+    "جومارت": "I-PERS",
+    "توكاييف": "I-PERS",
+    "وتوكاييف": "B-PERS",
+    "أستانا": "B-LOC",
+    "لليابان": "B-LOC",
+    "الرئيس": "B-MISC",
+}
+
+TAG_STEMS = [
+    ("توكاييف", "N", {"pos": "noun_prop", "gen": "m", "num": "s", "pos_lex_logprob": "-4"}),
+    ("يابان", "N", {"pos": "noun_prop", "gen": "f", "num": "s", "pos_lex_logprob": "-4"}),
+    ("دعم", "N", {"pos": "noun", "lex": "دَعْم", "gen": "m", "num": "s", "pos_lex_logprob": "-3"}),
+    (
+        "قال",
+        "V",
+        {
+            "pos": "verb",
+            "lex": "قال-u",
+            "asp": "p",
+            "per": "3",
+            "gen": "m",
+            "num": "s",
+            "pos_lex_logprob": "-2",
+        },
+    ),
+    ("في", "P", {"pos": "prep", "pos_lex_logprob": "-1"}),
+    ("إن", "P", {"pos": "part", "pos_lex_logprob": "-1"}),
+    # وصل: "arrived" (one word) or و + صل; the pos-lex model prefers the split, the MLE model
+    # (what the corpus says of this word) the whole word
+    ("وصل", "V", {"pos": "verb", "asp": "p", "pos_lex_logprob": "-5"}),
+    ("صل", "V", {"pos": "verb", "asp": "c", "pos_lex_logprob": "-2"}),
+]
+TAG_MLE = {
+    "وصل": {"diac": "وَصَل", "lex": "وَصَل", "bw": "وصل/X", "pos": "verb", "prc2": "0", "asp": "p"}
+}
