@@ -20,16 +20,11 @@ from pipeline.ner.document import bio_spans, clean_spans
 from pipeline.ner.model import load_counts
 from pipeline.resources import BackendMissing, models_dir, require_camel
 
-__all__ = ["CamelNerModel", "INSTALL_PACKAGE", "default_model_dir"]
+__all__ = ["CamelNerModel", "INSTALL_PACKAGE"]
 
 INSTALL_PACKAGE = "ner-arabert"  # the camel_data package of the default model
 # camel-tools' label names -> ours (bio_spans and TYPE_MAP speak PER/LOC/ORG)
 _LABELS = {"PERS": "PER", "PER": "PER", "LOC": "LOC", "ORG": "ORG"}
-
-
-def default_model_dir() -> Path:
-    """Where `camel_data -i ner-arabert` puts the model (the catalogue's destination)."""
-    return require_camel(INSTALL_PACKAGE) / "data" / "ner" / "arabert"
 
 
 def _our_label(label: str) -> str:
