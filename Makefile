@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	# torch first, pinned to the CPU wheel: anything else would pull a multi-GB CUDA build (the
 	# pipeline does not need torch; the BiLSTM training test and the train extra do)
 	$(PY) -m pip install torch==2.13.0
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install -e '.[dev,spacy]'
 	touch $@
 
 # crfsuite, gensim, torch, stanza: needed to rebuild the models only (`make train`, `make train-lstm`)

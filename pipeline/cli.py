@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import itertools
 import os
 import signal
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.export import EXPORTS
+from pipeline.export.spacy import INSTALL as SPACY_INSTALL
 from pipeline.publish import FORMATS
 
 __all__ = ["main"]
@@ -109,13 +111,37 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAMES",
         help="also write the documents for other tools, comma-separated: conllu (CoNLL-U, "
         "clitics as multiword tokens, NER in MISC), iob2 (a clitic part per line), iob2-tokens, "
-        "brat (OUT/brat/*.txt + *.ann), label-studio (tasks with predictions)",
+        "brat (OUT/brat/*.txt + *.ann), label-studio (tasks with predictions), spacy "
+        "(corpus.spacy, a DocBin: tokens are clitic parts, mentions are doc.ents; needs spaCy)",
     )
     ex.add_argument(
         "--excel-csv",
         action="store_true",
         help="CSV for Excel: a UTF-8 byte-order mark (so Arabic opens right) and cells that would "
         "start a formula (= + - @) prefixed with ' as OWASP recommends; plain CSV keeps exact text",
+    )
+    ex.add_argument(
+        "--ner",
+        choices=("crf", "lstm", "ensemble", "camel"),
+        help="the NER backend: crf (default, shipped), lstm / ensemble (make train-lstm), camel "
+        "(camel-tools' AraBERT NER: camel_data -i ner-arabert, or a model folder: --ner-model)",
+    )
+    ex.add_argument("--ner-model", metavar="DIR", help="the NER backend's model folder")
+    ex.add_argument(
+        "--tagger",
+        choices=("crf", "stanza", "camel"),
+        help="the tag backend: crf (default, shipped), stanza (the project's stanza POS model, or "
+        "official stanza models with --stanza-dir), camel (camel-tools' morphological analyzer "
+        "and MLE disambiguator: camel_data -i disambig-mle-calima-msa-r13, or --tagger-model)",
+    )
+    ex.add_argument(
+        "--tagger-model", metavar="PATH", help="the tag backend's model folder or database"
+    )
+    ex.add_argument(
+        "--stanza-dir",
+        metavar="DIR",
+        help="a stanza resources folder (stanza.download('ar', model_dir=DIR)) for --tagger "
+        "stanza (implies it)",
     )
     ex.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     ex.add_argument(
@@ -171,12 +197,46 @@ def _raise_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-@functools.lru_cache(maxsize=1)
-def _default_pipeline():
-    """The default pipeline, built once per process (a program or notebook may call main() often)."""
+@functools.lru_cache(maxsize=2)
+def _default_pipeline(options: tuple[tuple[str, str], ...] = ()):
+    """The default pipeline (with the backends in `options`), built once per process (a program
+    or notebook may call main() often)."""
     from pipeline.pipeline import Pipeline
 
-    return Pipeline.default()
+    return Pipeline.default(**dict(options))
+
+
+def _backend_options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    """The backends chosen on the command line, as `Pipeline.default` options."""
+    tagger = args.tagger or ("stanza" if args.stanza_dir else None)
+    if args.stanza_dir and tagger != "stanza":
+        raise UsageError("--stanza-dir goes with --tagger stanza")
+    if args.ner_model and not args.ner:
+        raise UsageError("--ner-model needs --ner (which backend reads the folder)")
+    if args.tagger_model and not args.tagger:
+        raise UsageError("--tagger-model needs --tagger (which backend reads it)")
+    options = {
+        "ner": args.ner,
+        "ner_model": args.ner_model,
+        "tagger": tagger,
+        "tagger_model": args.stanza_dir or args.tagger_model,
+    }
+    return tuple((k, v) for k, v in options.items() if v)
+
+
+def _build_pipeline(options: tuple[tuple[str, str], ...]):
+    """Build the pipeline now, so that a backend whose data is missing is a usage error (one line
+    naming the install command, exit 2) before anything is written."""
+    from pipeline.resources import BackendMissing
+
+    try:
+        return _default_pipeline(options)
+    except BackendMissing as exc:
+        raise UsageError(str(exc)) from None
+    except (FileNotFoundError, ImportError) as exc:
+        if not options:
+            raise
+        raise UsageError(str(exc).splitlines()[0]) from None
 
 
 def _versions() -> dict[str, str]:
@@ -214,8 +274,13 @@ def _extract(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--export: unknown {', '.join(unknown)}; choose from {', '.join(EXPORTS)}"
         )
+    if "spacy" in exports and importlib.util.find_spec("spacy") is None:
+        raise UsageError(f"--export spacy needs spaCy: {SPACY_INSTALL}")
     if args.excel_csv and args.format != "csv":
         raise UsageError("--excel-csv goes with --format csv (xlsx neutralizes formulas itself)")
+    options = _backend_options(args)
+    if options:  # a backend's missing data is a usage error before anything is written
+        _build_pipeline(options)
     out = Path(args.out or DEFAULT_OUT)
     if args.out is None and not args.quiet:
         print(f"arabic-ie: no --out given: the tables go to {out}/", file=sys.stderr)
@@ -235,6 +300,7 @@ def _extract(args: argparse.Namespace) -> int:
         "format": args.format,
         "excel_csv": args.excel_csv,
         "exports": list(exports),
+        **({"backends": dict(options)} if options else {}),  # --resume never mixes backends
     }
     try:
         shard_docs = int(os.environ.get("ARABIC_IE_SHARD_DOCS", "500"))
@@ -266,13 +332,14 @@ def _extract(args: argparse.Namespace) -> int:
             yield doc
 
     results = run_rows(
-        _default_pipeline,
+        functools.partial(_default_pipeline, options),
         pending(),
         args.jobs,
         args.engine,
         args.scheduler,
         scheduler_timeout=args.scheduler_timeout,
         exports=exports,
+        options=dict(options),
     )
     progress = Progress(args.inputs, skip, quiet=args.quiet)
     signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -291,7 +358,12 @@ def _extract(args: argparse.Namespace) -> int:
             "resumed_documents": skip,
             "skipped_files": dict(sorted(skipped.items())),
             "versions": _versions(),
-            "options": {"date": args.date, "jobs": args.jobs, "engine": args.engine},
+            "options": {
+                "date": args.date,
+                "jobs": args.jobs,
+                "engine": args.engine,
+                **dict(options),
+            },
         }
         paths, _ = store.finish(manifest)
     except KeyboardInterrupt:

@@ -8,8 +8,14 @@ normalized text) and convert spans with `Document.to_raw`, so normalization neve
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Part", "Token", "Sentence", "Mention", "Entity", "Document", "MENTION_TYPES"]
 
@@ -37,6 +43,8 @@ class Part:
     text: str
     kind: str  # "proclitic" | "stem" | "enclitic"
     pos: str | None = None
+    lemma: str | None = None  # when a backend gives one (camel-tools' tagger)
+    feats: str | None = None  # "gen=m|num=s|..." when a backend gives them
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,6 +61,8 @@ class Token:
     sentence: int = 0
     pos: str | None = None
     parts: list[Part] = field(default_factory=list)
+    lemma: str | None = None  # the stem's, when the tag backend gives one
+    feats: str | None = None  # the stem's features, when the tag backend gives them
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +76,9 @@ class Sentence:
     end: int
     first_token: int
     last_token: int  # exclusive
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(slots=True)
@@ -110,12 +123,17 @@ class Entity:
         return asdict(self)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class Document:
     """One article. `raw` is never modified; offsets everywhere refer to it.
 
     `_starts`/`_ends` give, for each character of `norm`, the raw span it came from. They are None
     when normalization changed no length (the common case), and then norm offsets are raw offsets.
+
+    `mentions` is in the order the stages found them (names, then dates, then amounts), because
+    `Entity.mentions` indexes it; `ents` gives the same mentions in text order, as the tables do.
+    `to_dict`/`from_dict` and `to_json`/`from_json` round-trip everything (alignment included);
+    `to_frames` gives the document's tables as DataFrames.
     """
 
     id: str
@@ -224,4 +242,100 @@ class Document:
         )
 
     def sorted_mentions(self) -> list[Mention]:
+        """The mentions in text order (start, longest first, type): the order of mentions.csv."""
         return sorted(self.mentions, key=lambda m: (m.start, -m.end, m.type))
+
+    @property
+    def ents(self) -> list[Mention]:
+        """The mentions in text order (spaCy's `doc.ents`); `mention_id` `doc#mN` is the Nth."""
+        return self.sorted_mentions()
+
+    def __repr__(self) -> str:
+        extra = f", error={self.error[:60]!r}" if self.error else ""
+        date = f", date={self.date.isoformat()}" if self.date else ""
+        return (
+            f"Document(id={self.id!r}, chars={len(self.raw)}{date}, sentences={len(self.sentences)}, "
+            f"tokens={len(self.tokens)}, mentions={len(self.mentions)}, "
+            f"entities={len(self.entities)}{extra})"
+        )
+
+    # -- serialization
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything the document holds, as plain JSON types; `from_dict` rebuilds it exactly.
+
+        `alignment` is None when norm offsets are raw offsets, else the raw `starts`/`ends` of each
+        norm character. `meta` is copied as it is: it must hold JSON values for `to_json`.
+        """
+        alignment = None
+        if self._starts is not None:
+            alignment = {
+                "starts": [int(x) for x in self._starts],
+                "ends": [int(x) for x in self._ends],
+            }
+        return {
+            "id": self.id,
+            "raw": self.raw,
+            "date": self.date.isoformat() if self.date else None,
+            "meta": dict(self.meta),
+            "error": self.error,
+            "normalized": self.normalized,
+            "norm": self.norm,
+            "alignment": alignment,
+            "sentences": [s.to_dict() for s in self.sentences],
+            "tokens": [t.to_dict() for t in self.tokens],
+            "mentions": [m.to_dict() for m in self.mentions],
+            "entities": [e.to_dict() for e in self.entities],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        """The document `to_dict` gave (unknown keys are refused: a typo must not lose data)."""
+        known = {
+            "id", "raw", "date", "meta", "error", "normalized", "norm", "alignment",
+            "sentences", "tokens", "mentions", "entities",
+        }  # fmt: skip
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown Document fields: {', '.join(sorted(unknown))}")
+        date = data.get("date")
+        doc = cls(
+            id=data["id"],
+            raw=data["raw"],
+            date=_dt.date.fromisoformat(date) if date else None,
+            meta=dict(data.get("meta") or {}),
+            error=data.get("error", ""),
+            norm=data.get("norm", ""),
+            normalized=bool(data.get("normalized", False)),
+        )
+        alignment = data.get("alignment")
+        if alignment is not None:
+            doc._starts = np.asarray(alignment["starts"], dtype=np.int64)
+            doc._ends = np.asarray(alignment["ends"], dtype=np.int64)
+        doc.sentences = [Sentence(**s) for s in data.get("sentences", [])]
+        doc.tokens = [
+            Token(**{**t, "parts": [Part(**p) for p in t.get("parts", [])]})
+            for t in data.get("tokens", [])
+        ]
+        doc.mentions = [Mention(**m) for m in data.get("mentions", [])]
+        doc.entities = [
+            Entity(**{**e, "mentions": list(e["mentions"]), "variants": list(e["variants"])})
+            for e in data.get("entities", [])
+        ]
+        return doc
+
+    def to_json(self, indent: int | None = None) -> str:
+        """`to_dict` as JSON text (Arabic kept as is, not \\u-escaped)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> Document:
+        return cls.from_dict(json.loads(text))
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The document's rows of the tables the command writes — `mentions`, `entities`,
+        `documents`, `corpus_entities` — as DataFrames with the tables' columns and dtypes
+        (`pipeline.table.rows_to_frames` does the same for many documents)."""
+        from pipeline.table import rows_to_frames
+
+        return rows_to_frames([self])

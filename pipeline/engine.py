@@ -14,10 +14,10 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.document import Document
-from pipeline.export.payload import TOKEN_EXPORTS, payloads
+from pipeline.export.payload import TOKEN_EXPORTS, join_pieces, payloads
 from pipeline.table import Rows, document_rows
 
 if TYPE_CHECKING:
@@ -102,7 +102,8 @@ def process_rows(pipeline: Pipeline, doc: Document, exports: Sequence[str] = ())
         rows["documents"][0]["tokens"] = n_tokens
         if exports:
             whole = payloads(doc, [n for n in exports if n not in TOKEN_EXPORTS])
-            rows["exports"] = {**whole, **{n: "".join(p) for n, p in pieces.items()}}
+            joined = {n: join_pieces(n, p, doc) for n, p in pieces.items()}
+            rows["exports"] = {**whole, **joined}
     return rows
 
 
@@ -193,15 +194,19 @@ def run_rows(
     batch_size: int = 8,
     scheduler_timeout: float = SCHEDULER_TIMEOUT,
     exports: Sequence[str] = (),
+    options: dict[str, Any] | None = None,
 ) -> Iterator[Rows]:
     """Yield each document's table rows, in input order, on the chosen engine (with the export
-    texts named in `exports`, see `pipeline.export`).
+    texts named in `exports`, see `pipeline.export`). `options`: the backends of the default
+    pipeline (`Pipeline.default(**options)`), which a Dask worker builds for itself.
 
     Raises EngineError (at the first document) when the engine cannot run.
     """
     exports = tuple(exports)
     if engine == "dask":
-        yield from _run_dask(docs, n_process, scheduler, batch_size, scheduler_timeout, exports)
+        yield from _run_dask(
+            docs, n_process, scheduler, batch_size, scheduler_timeout, exports, options or {}
+        )
         return
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r}; choose local or dask")
@@ -214,13 +219,15 @@ def run_rows(
     yield from _run_pool(pipeline, docs, n_process, work, batch_size)
 
 
-def _dask_batch(docs: list[Document], exports: tuple[str, ...] = ()) -> list[Rows]:
-    """Runs on a Dask worker: the default pipeline is built once per worker process."""
+def _dask_batch(
+    docs: list[Document], exports: tuple[str, ...] = (), options: dict[str, Any] | None = None
+) -> list[Rows]:
+    """Runs on a Dask worker: the default pipeline (with `options`) is built once per worker."""
     global _WORKER_PIPELINE
     if _WORKER_PIPELINE is None:
         from pipeline.stage import default_chain
 
-        _WORKER_PIPELINE = default_chain()
+        _WORKER_PIPELINE = default_chain(**(options or {}))
     return [process_rows(_WORKER_PIPELINE, d, exports) for d in docs]
 
 
@@ -242,6 +249,7 @@ def _run_dask(
     batch_size: int,
     timeout: float = SCHEDULER_TIMEOUT,
     exports: tuple[str, ...] = (),
+    options: dict[str, Any] | None = None,
 ) -> Iterator[Rows]:
     try:
         from dask.distributed import Client, LocalCluster
@@ -270,7 +278,7 @@ def _run_dask(
         in_flight: deque = deque()
         limit = 2 * max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         for batch in _batches(docs, batch_size):
-            in_flight.append(client.submit(_dask_batch, batch, exports, pure=False))
+            in_flight.append(client.submit(_dask_batch, batch, exports, options, pure=False))
             while len(in_flight) >= limit:
                 yield from in_flight.popleft().result()
         while in_flight:

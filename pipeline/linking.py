@@ -6,10 +6,13 @@ gentilics.tsv). The examples in pipeline/stages/resolve_examples.tsv are the spe
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pipeline.arabic.normalize import normalize_text, strip_diacritics
-from pipeline.document import Document, Mention
 from pipeline.lexicons import load_rows
+
+if TYPE_CHECKING:  # annotations only: the data model imports this module's importers
+    from pipeline.document import Document, Mention
 
 NAME_TYPES = ("PERSON", "LOCATION", "ORGANIZATION", "NORP")
 # Long-vowel letters and hamza seats: transliterated names add or drop them freely.

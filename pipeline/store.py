@@ -22,6 +22,7 @@ from typing import Any
 
 from pipeline.corpus import CorpusLinker
 from pipeline.export import EXPORTS
+from pipeline.export.spacy import to_docbin
 from pipeline.publish import (
     FORMATS,
     TABLE_MARKER,
@@ -286,6 +287,14 @@ class RunStore:
                 raise
             return tmp
         tmp = staging_file(self.out, EXPORTS[export])
+        if export == "spacy":
+            try:
+                texts = self._export_texts(export, shards)
+                to_docbin(json.loads(text) for _, text in texts).to_disk(tmp)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            return tmp
         try:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 if export == "label-studio":

@@ -11,13 +11,15 @@ import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from pipeline.corpus import CORPUS_ENTITY_COLUMNS, CorpusLinker
-from pipeline.document import Document
 from pipeline.publish import OutOfStepError, file_digest, own_manifest, pending_journal
+
+if TYPE_CHECKING:  # annotations only: the data model imports this module (Document.to_frames)
+    from pipeline.document import Document
 
 __all__ = [
     "MENTION_COLUMNS",

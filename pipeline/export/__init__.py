@@ -7,14 +7,16 @@ the text of that format, so that they serve the API and the command alike:
   character offsets in MISC (readable by the `conllu` package and stanza);
 - `iob.to_iob2`: one unit per line with its BIO tag, parts or whole tokens (CRF/BERT trainers);
 - `brat.to_brat`: brat standoff (`.txt` + `.ann`), values as annotator notes;
-- `label_studio.to_task`: a Label Studio task with the mentions as predictions at character offsets.
+- `label_studio.to_task`: a Label Studio task with the mentions as predictions at character offsets;
+- `spacy.to_spacy`: a spaCy `Doc` whose tokens are our parts, mentions as `doc.ents` (a `DocBin`
+  file from the command; needs the optional spaCy, `pip install 'arabic-ie[spacy]'`).
 
 `EXPORTS` lists the names the command accepts (`arabic-ie extract --export conllu,brat`).
 """
 
 from __future__ import annotations
 
-__all__ = ["EXPORTS", "LABELS", "mention_label", "unit_labels"]
+__all__ = ["EXPORTS", "LABELS", "mention_label", "to_spacy", "unit_labels"]
 
 from collections.abc import Sequence
 
@@ -27,6 +29,7 @@ EXPORTS: dict[str, str] = {
     "iob2-tokens": "corpus.tokens.iob2",
     "brat": "brat",
     "label-studio": "label-studio.json",
+    "spacy": "corpus.spacy",
 }
 
 # Short labels for the name types (the CoNLL convention); other types keep their names.
@@ -61,3 +64,7 @@ def unit_labels(doc: Document, spans: Sequence[tuple[int, int]]) -> list[str]:
         tags[i] = ("I-" if hit is current else "B-") + mention_label(hit.type)
         current = hit
     return tags
+
+
+# at the end: the spaCy module needs nothing above, and imports spaCy itself only when called
+from pipeline.export.spacy import to_spacy  # noqa: E402

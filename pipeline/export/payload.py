@@ -11,11 +11,12 @@ from pipeline.export.brat import to_brat
 from pipeline.export.conllu import to_conllu
 from pipeline.export.iob import to_iob2
 from pipeline.export.label_studio import to_task
+from pipeline.export.spacy import merge_payloads, spacy_payload
 
-__all__ = ["TOKEN_EXPORTS", "payloads"]
+__all__ = ["TOKEN_EXPORTS", "join_pieces", "payloads"]
 
 # Exports built from tokens: a long document processed in pieces gets them piece by piece.
-TOKEN_EXPORTS = ("conllu", "iob2", "iob2-tokens")
+TOKEN_EXPORTS = ("conllu", "iob2", "iob2-tokens", "spacy")
 
 
 def payloads(
@@ -36,6 +37,17 @@ def payloads(
             out[name] = to_brat(doc)
         elif name == "label-studio":
             out[name] = json.dumps(to_task(doc), ensure_ascii=False)
+        elif name == "spacy":  # JSON: the parent builds the DocBin (workers need no spaCy)
+            out[name] = json.dumps(spacy_payload(doc, offset), ensure_ascii=False)
         else:
             raise ValueError(f"unknown export {name!r}")
     return out
+
+
+def join_pieces(name: str, pieces: list[str], whole: Document) -> str:
+    """The export text of a long document from the texts of its pieces (`whole`: the document
+    after resolution, holding the mentions but no tokens)."""
+    if name == "spacy":
+        merged = merge_payloads(pieces, spacy_payload(whole))
+        return json.dumps(merged, ensure_ascii=False)
+    return "".join(pieces)

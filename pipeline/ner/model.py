@@ -28,13 +28,13 @@ from pipeline.ner.institutions import institution_backstop
 from pipeline.ner.tokens import TagInfo, token_tag_info
 from pipeline.resources import models_dir
 
-__all__ = ["NerModel"]
+__all__ = ["NerModel", "load_counts"]
 
 # CLDR territory names that are common words in running text, never backstop hits.
 _NOT_COUNTRIES = frozenset({"العالم", "الاتحاد"})
 
 
-def _load_counts(path: Path) -> dict[str, int]:
+def load_counts(path: Path) -> dict[str, int]:
     """`form<TAB>count` lines (plain or gzip) as a dict; {} when the file is absent."""
     counts: dict[str, int] = {}
     if path.exists():
@@ -123,10 +123,10 @@ class NerModel:
             raise ValueError(
                 f"unknown NER backend {self.backend!r}; use 'crf', 'accurate', 'lstm' or 'ensemble'"
             )
-        self.counts = _load_counts(model_dir / "vocab.tsv")
+        self.counts = load_counts(model_dir / "vocab.tsv")
         # how often each form stands alone in the raw news: decides whether a name's first letter is
         # a proclitic (pipeline.ner.tokens.kept_proclitics)
-        self.news_counts = _load_counts(model_dir / "news_counts.tsv.gz")
+        self.news_counts = load_counts(model_dir / "news_counts.tsv.gz")
         self.propagate = propagate
         self.backstop = backstop
         # the institution grammar (pipeline.ner.institutions), one of the backstops

@@ -34,6 +34,9 @@ class DateStage:
     provides: tuple[str, ...] = ("mentions", "dates")
 
     def __init__(self) -> None:
+        """Compile the date grammar once (month and weekday names of every region, Hijri months,
+        relative expressions). No options: the anchor for relative dates is each document's
+        `date` (given, or the article's own first complete date)."""
         self._grammar = Grammar()
 
     def _trigger_spans(self, doc: Document) -> Spans:

@@ -19,6 +19,7 @@ from pipeline.arabic.normalize import normalize_text
 from pipeline.document import Document, Mention, Token
 from pipeline.gc_pause import gc_paused
 from pipeline.lexicons import load_set
+from pipeline.ner.camel import CamelNerModel
 from pipeline.ner.document import MAX_NAME_CHARS, MAX_NAME_TOKENS, TYPE_MAP, bio_spans
 from pipeline.ner.model import NerModel
 from pipeline.ner.tokens import kept_proclitics, strip_proclitic, unseen_with_proclitic
@@ -61,13 +62,36 @@ class NerStage:
         backend: str | None = None,
         institutions: bool = True,
     ) -> None:
-        self.model = NerModel(
-            model_dir,
-            propagate=propagate,
-            backstop=backstop,
-            backend=backend,
-            institutions=institutions,
-        )
+        """Load the NER model once.
+
+        Args:
+            model_dir: the model folder (default models/ner, shipped; with backend="camel", a
+                camel-tools NER model folder, default the one `camel_data -i ner-arabert`
+                installed).
+            source: the `Mention.source` written on each mention (the tables' `source` column).
+            propagate: after tagging, tag later repeats of a name found once in the document
+                (an article names a person in full once, then repeats the surname).
+            backstop: the document backstops: country names, coordinated names, and (with
+                `institutions`) the institution grammar of `pipeline.ner.institutions`.
+            backend: "crf" (default), "lstm" (the BiLSTM-CRF of `make train-lstm`),
+                "ensemble" (the two models' label probabilities averaged), or "camel"
+                (camel-tools' AraBERT `NERecognizer` on our tokens, `pipeline.ner.camel`; the
+                document steps below do not apply to it). A missing camel-tools model raises
+                `pipeline.resources.BackendMissing` naming `camel_data -i ner-arabert`.
+            institutions: with `backstop`, find ministry / company / university names by
+                their head noun and genitive chain.
+        """
+        self.model: NerModel | CamelNerModel
+        if backend == "camel":
+            self.model = CamelNerModel(model_dir)
+        else:
+            self.model = NerModel(
+                model_dir,
+                propagate=propagate,
+                backstop=backstop,
+                backend=backend,
+                institutions=institutions,
+            )
         # names whose first letter is also a proclitic letter stay whole (فادي، بايدن): see `_strip`
         self.known_names = load_set("person_names")
         if self.model.uses_tags:  # the model reads the tag stage's parts (stem UPOS, proclitics)

@@ -16,7 +16,13 @@ __all__ = ["Normalizer", "normalize_text", "CHAR_MAP", "TATWEEL"]
 
 
 class Normalizer:
-    """Pipeline stage: fills `Document.norm` and its alignment to `raw`."""
+    """Pipeline stage: fills `Document.norm` and its alignment to `raw`.
+
+    Takes no options: the normalization is one fixed map (`pipeline.arabic.normalize`), because
+    every model and grammar downstream was built on exactly that form. HTML markup is blanked
+    first (tags count in the offsets, nothing inside them is matched). Requires nothing;
+    provides `norm`.
+    """
 
     name = "normalize"
     requires: tuple[str, ...] = ()

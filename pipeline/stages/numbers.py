@@ -33,6 +33,9 @@ class NumberStage:
     after: tuple[str, ...] = ("names", "dates")
 
     def __init__(self) -> None:
+        """Build the currency tables once (CLDR names with dual and plural forms, symbols,
+        country adjectives). No options; runs after the names and dates stages when they are
+        present, skipping numbers inside their mentions."""
         self.tables = build_currency_tables()
 
     def __call__(self, doc: Document) -> Document:

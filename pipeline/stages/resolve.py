@@ -35,6 +35,8 @@ class ResolveStage:
     after: tuple[str, ...] = ("names", "dates", "amounts")
 
     def __init__(self) -> None:
+        """Load the place gazetteer once (countries, cities, gentilics). No options: the merge
+        rules are those of `pipeline.linking`, specified by resolve_examples.tsv."""
         self.linker = place_linker()
 
     def __call__(self, doc: Document) -> Document:

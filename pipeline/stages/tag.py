@@ -9,6 +9,8 @@ alef is not written; `part_norm` restores it as اليابان).
 
 An optional stanza backend (`TagStage(backend="stanza", model_dir=...)`) keeps this segmentation
 and asks a stanza POS model (trained with stanza's own code on the same PADT words) for the tags.
+The camel backend (`TagStage(backend="camel")`) takes parts, UPOS, lemma and features from
+camel-tools' disambiguated analysis of each token (`pipeline.tagging.camel`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from pipeline.document import Document, Part, Token
 from pipeline.gc_pause import gc_paused
+from pipeline.tagging.camel import CamelTagger
 from pipeline.tagging.model import Tagger
 from pipeline.tagging.parts import part_kinds, raw_spans
 
@@ -42,12 +45,33 @@ class TagStage:
         backend: str = "crf",
         cache_limit: int | None = None,
     ) -> None:
+        """Load the tag models once.
+
+        Args:
+            model_dir: the folder of the models; default models/tag (crf), models/stanza
+                (stanza, the project's own stanza POS model trained on PADT), or the
+                camel-tools database `calima-msa-r13` (camel; else a `morphology.db` file or a
+                folder holding one and, optionally, the MLE `model.json`).
+            backend: "crf" (default: segmenter + UPOS CRF, numpy only), "stanza" (the same
+                clitic segmentation, UPOS from a stanza model; needs `pip install stanza`), or
+                "camel" (camel-tools' analyzer and MLE disambiguator: the clitics, UPOS, lemma
+                and UD features of its chosen analysis, `pipeline.tagging.camel`; missing data
+                raises `pipeline.resources.BackendMissing` naming `camel_data -i ...`).
+            cache_limit: how many distinct word forms the per-form analysis cache keeps (default:
+                the tagger's own limit); lower it to bound memory on huge vocabularies.
+        """
         self.backend = backend
-        self.model = Tagger(model_dir, backend, cache_limit)
+        self.model: Tagger | CamelTagger
+        if backend == "camel":
+            self.model = CamelTagger(model_dir)
+        else:
+            self.model = Tagger(model_dir, backend, cache_limit)
 
     def __call__(self, doc: Document) -> Document:
         if self.backend == "stanza":
             return self._call_stanza(doc)
+        if self.backend == "camel":
+            return self._call_camel(doc)
         # The stage allocates a few objects per token (its output parts) and makes no reference
         # cycles: automatic collection is held off until it returns, so that these allocations
         # do not set off collections (full ones scan every live document: a large share of the
@@ -116,6 +140,22 @@ class TagStage:
             tok.pos = tags[0]
             return
         TagStage._fill_split(doc, tok, spans, tags, [tok.norm[a:b] for a, b in spans], None, None)
+
+    # -- camel-tools backend
+
+    def _call_camel(self, doc: Document) -> Document:
+        """Parts from camel-tools' chosen analysis of each token (`pipeline.tagging.camel`)."""
+        analyse = self.model.analyse
+        for tok in doc.tokens:
+            w = analyse(tok.text, tok.norm)
+            cuts, kinds, upos = raw_spans(doc, tok, w.spans), w.kinds, w.upos
+            if len(cuts) != len(w.spans):  # a cut vanished in raw: keep the token whole
+                cuts, kinds, upos = [(tok.start, tok.end)], ["stem"], [upos[kinds.index("stem")]]
+            tok.parts = [Part(a, b, doc.raw[a:b], k, u) for (a, b), k, u in zip(cuts, kinds, upos)]
+            stem = tok.parts[kinds.index("stem")]
+            stem.lemma, stem.feats = w.lemma, w.feats
+            tok.pos, tok.lemma, tok.feats = stem.pos, w.lemma, w.feats
+        return doc
 
     # -- stanza backend
 

@@ -74,7 +74,12 @@ def _append_trimmed(norm: str, a: int, b: int, spans: list[tuple[int, int]]) -> 
 
 
 class Tokenizer:
-    """Pipeline stage: fills `Document.sentences` and `Document.tokens` (raw offsets)."""
+    """Pipeline stage: fills `Document.sentences` and `Document.tokens` (raw offsets).
+
+    Takes no options: the NER and tag models were trained on exactly these tokens (numbers whole
+    with their separators, clitics attached, punctuation split off). Requires `norm`; provides
+    `sentences` and `tokens`.
+    """
 
     name = "tokenize"
     requires: tuple[str, ...] = ("norm",)
