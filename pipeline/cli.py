@@ -122,8 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument(
         "--ner",
-        choices=("crf", "lstm", "ensemble", "camel"),
-        help="the NER backend: crf (default, shipped), lstm / ensemble (make train-lstm), camel "
+        choices=("crf", "accurate", "lstm", "ensemble", "camel"),
+        help="the NER backend: crf (default, shipped), accurate (character-LM BiLSTM-CRF with the "
+        "CRF: make pretrain, make train-accurate), lstm / ensemble (make train-lstm), camel "
         "(camel-tools' AraBERT NER: camel_data -i ner-arabert, or a model folder: --ner-model)",
     )
     ex.add_argument("--ner-model", metavar="DIR", help="the NER backend's model folder")

@@ -26,7 +26,7 @@ from pipeline.ner.document import (
 from pipeline.ner.features import NerFeaturizer
 from pipeline.ner.institutions import institution_backstop
 from pipeline.ner.tokens import TagInfo, token_tag_info
-from pipeline.resources import models_dir
+from pipeline.resources import BackendMissing, models_dir
 
 __all__ = ["NerModel", "load_counts"]
 
@@ -52,14 +52,14 @@ def _accurate_tagger(model_dir: Path):
     files = [model_dir / "accurate.npz", model_dir.parent / "charlm" / "charlm.pt"]
     missing = [str(f) for f in files if not f.exists()]
     if missing:
-        raise FileNotFoundError(
+        raise BackendMissing(
             f"accurate NER model not found ({', '.join(missing)}); build it with `make pretrain` "
             "and `make train-accurate`"
         )
     try:
         import torch  # noqa: F401
     except ImportError as err:
-        raise ImportError("the accurate NER backend needs torch: pip install torch") from err
+        raise BackendMissing("the accurate NER backend needs torch: pip install torch") from err
     from pipeline.ner.lstm import LstmTagger
 
     return LstmTagger(model_dir, NerFeaturizer.load(model_dir, True), name="accurate")

@@ -73,7 +73,10 @@ class NerStage:
                 (an article names a person in full once, then repeats the surname).
             backstop: the document backstops: country names, coordinated names, and (with
                 `institutions`) the institution grammar of `pipeline.ner.institutions`.
-            backend: "crf" (default), "lstm" (the BiLSTM-CRF of `make train-lstm`),
+            backend: "crf" (default, fast), "accurate" (a BiLSTM-CRF over the contextual states
+                of character language models pretrained on news, pooled with the CRF: needs
+                torch and the files of `make pretrain` / `make train-accurate`; slower), "lstm"
+                (the BiLSTM-CRF of `make train-lstm`),
                 "ensemble" (the two models' label probabilities averaged), or "camel"
                 (camel-tools' AraBERT `NERecognizer` on our tokens, `pipeline.ner.camel`; the
                 document steps below do not apply to it). A missing camel-tools model raises
