@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import regex
 
 from pipeline.arabic.calendar import load_months
-from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITICS
+from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITIC_LETTERS, PROCLITICS
 from pipeline.arabic.currencies import NOT_CURRENCY_AFTER, CurrencyTables, adj_key
 from pipeline.arabic.normalize import norm_word as _n
 from pipeline.arabic.numwords import (
@@ -163,6 +163,20 @@ _CAND = regex.compile(
     + r")(?![\p{L}\p{M}])",
     _V,
 )
+_DIGIT = regex.compile(r"\d", _V)
+
+
+def may_start_amount(word: str) -> bool:
+    """Whether a token (its normalized text) can hold a start that `_CAND` finds: a digit, or a number
+    word after at most two proclitic letters. Why: a stage that has tokens runs `_CAND` only inside
+    these (`find_amounts(spans=...)`) instead of over the whole text."""
+    if word in _NUMBER_WORDS or _DIGIT.search(word):
+        return True
+    return word[:1] in PROCLITIC_LETTERS and (
+        word[1:] in _NUMBER_WORDS or (word[1:2] in PROCLITIC_LETTERS and word[2:] in _NUMBER_WORDS)
+    )
+
+
 _SCALE_FORMS = trie_pattern(w for w, e in CARDINALS.items() if e.kind == "scale")
 _PCT_WORDS = trie_pattern(map(_n, ("مئة", "مائة", "مية", "ماية")))
 # Token kinds: 1 = comma decimal (1,2 مليون, 15,7%: a comma before a scale or percent is a
