@@ -15,6 +15,7 @@ from pipeline.arabic.normalize import norm_word as _n
 from pipeline.arabic.numwords import (
     CARDINALS,
     ORDINALS,
+    all_forms,
     lookup,
     parse_ordinal,
 )
@@ -153,7 +154,7 @@ _AL_UNITS = {
     if e.kind == "unit" and 3 <= e.value <= 10 and not e.form
 }
 
-_NUMBER_WORDS = set(CARDINALS) | set(ORDINALS) | set(_AL_UNITS)
+_NUMBER_WORDS = all_forms() | set(_AL_UNITS)
 _NUMBER_WORDS |= {w[1:] for w in _NUMBER_WORDS if w.startswith("ال")}  # لل + X = ل + الX
 _CAND = regex.compile(
     r"(?<![\d.])\d|(?<![\p{L}\p{M}])"
