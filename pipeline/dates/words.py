@@ -1,6 +1,6 @@
 """Word tables of the date grammar, in normalized spelling (no hamza on alef, ي for ى, ه for ة):
-ordinals, clock hours, cardinals, relative units and modifiers, decades, parts of day, and the
-words around a bare year."""
+relative units and modifiers, parts of day, and the words around a bare year; the number words
+(day ordinals, clock hours, counts, decades) are views of `pipeline.arabic.numwords`."""
 
 from __future__ import annotations
 
