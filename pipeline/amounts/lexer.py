@@ -179,7 +179,8 @@ def may_start_amount(word: str) -> bool:
 
 
 _SCALE_FORMS = trie_pattern(w for w, e in CARDINALS.items() if e.kind == "scale")
-_PCT_WORDS = trie_pattern(map(_n, ("مئة", "مائة", "مية", "ماية")))
+# "per hundred" (بالمئة، في المائة): the spellings of 100 in the number-word table.
+_PCT_WORDS = trie_pattern(w for w, e in CARDINALS.items() if e.kind == "hundred" and e.value == 100)
 # Token kinds: 1 = comma decimal (1,2 مليون, 15,7%: a comma before a scale or percent is a
 # decimal comma, as Maghrebi outlets write), 2 = digits, 3 = letters, 4 = any other mark.
 _LEX = regex.compile(
@@ -192,9 +193,7 @@ _LEX = regex.compile(
     _V,
 )
 _PERCENT = regex.compile(
-    r"[ \t]?%|[ \t]+(?:بال|في[ \t]+ال)(?:"
-    + trie_pattern(map(_n, ("مئة", "مائة", "مية", "ماية")))
-    + r")(?![\p{L}])",
+    r"[ \t]?%|[ \t]+(?:بال|في[ \t]+ال)(?:" + _PCT_WORDS + r")(?![\p{L}])",
     _V,
 )
 _UNIT_OF: dict[str, str] = {}
