@@ -8,7 +8,9 @@ over (a) the seed folder `seeds/` and (b) the first N SaudiNewsNet articles of D
 temporary JSONL file, in file order), and keeps the tables under DIR/seed and DIR/news.
 `compare` checks two such folders table by table, byte for byte, except the `seconds` column of
 documents.csv (a timing), which is dropped from both sides before comparing when present.
-Exit code 0 when every table is identical, 1 otherwise.
+Exit code 0 when every table is identical, 1 otherwise. Before and after a change: run `snapshot` with
+the script of each checkout (an older one unpacked with `git archive REV | tar -x -C DIR`, say), then
+`compare` the two folders.
 """
 
 from __future__ import annotations

@@ -11,8 +11,11 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from pipeline.amounts.grammar import find_amounts
+from pipeline.amounts.grammar import _candidates, find_amounts
+from pipeline.amounts.lexer import may_start_amount
 from pipeline.document import Document
 from pipeline.pipeline import Pipeline
 from pipeline.stages.normalize import Normalizer
@@ -164,7 +167,7 @@ def test_values_are_json_friendly(nlp: Pipeline) -> None:
 def test_stage_declares_itself() -> None:
     s = NumberStage()
     assert s.name == "numbers" and s.requires == ("norm",) and "amounts" in s.provides
-    assert s.after == ("names", "dates")  # earlier mentions it must not overlap
+    assert s.after == ("tokens", "names", "dates")  # where to look; mentions not to overlap
     with pytest.raises(Exception):  # noqa: B017  (PipelineError: norm not provided)
         Pipeline([NumberStage()])
 
@@ -195,3 +198,39 @@ def test_dense_text_every_amount_found() -> None:
     stage(doc)
     assert len([m for m in doc.mentions if m.type == "MONEY"]) == 400
     assert len([m for m in doc.mentions if m.type == "PERCENT"]) == 400
+
+
+_PIECES = (
+    "خمسة وخمسة بخمسة وبخمسة للخامس والثلاثة الثالث عشر ألف ملايين مليار ونصف ربع مئة "
+    "دولار ريال بالمئة % كم F 16 2024 3.5 1,200 15,7 - / : . ، abc x9 الف1 ب5 ال3 2024-08-09"
+).split()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(["", "", " ", "\n"]))))
+@example([("خمسة", ""), ("abc", " "), ("دولار", "")])  # a letter right after the token
+@example([("وبخمسة", ""), ("x9", "")])
+def test_token_windows_find_what_the_whole_scan_finds(pieces: list[tuple[str, str]]) -> None:
+    """With tokens, the stage scans only the tokens that may start an amount; the amounts must be
+    those of the scan over the whole text, whatever sits next to them."""
+    text = "".join(p + sep for p, sep in pieces)
+    doc = Tokenizer()(Normalizer()(Document(id="t", raw=text)))
+    spans = [
+        (doc.to_norm_pos(t.start), doc.to_norm_pos(t.end))
+        for t in doc.tokens
+        if may_start_amount(t.norm)
+    ]
+    whole = [m.span() for m in _candidates(doc.norm, None)]
+    assert [m.span() for m in _candidates(doc.norm, spans)] == whole
+    tables = _stage().tables
+    assert find_amounts(doc.norm, tables, spans=spans) == find_amounts(doc.norm, tables)
+
+
+def _stage() -> NumberStage:
+    global _STAGE
+    if _STAGE is None:
+        _STAGE = NumberStage()
+    return _STAGE
+
+
+_STAGE: NumberStage | None = None

@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 from pipeline.arabic.numwords import (
     CARDINALS,
     ORDINALS,
+    count_words,
+    day_ordinals,
+    decade_words,
     digits_value,
+    hour_ordinals,
     parse_cardinal,
     parse_number,
     parse_ordinal,
@@ -204,3 +208,27 @@ def test_spelled_numbers_round_trip(n: int) -> None:
     p = parse_cardinal(t)
     assert p is not None, text
     assert (to_plain(p.value), p.end) == (n, len(t)), text
+
+
+def test_date_grammar_views_read_the_same_numbers() -> None:
+    """The date grammar's number words are views of these tables: each parses to its own value."""
+    days = day_ordinals()
+    assert len(set(days.values())) == 31 and max(days.values()) == 31
+    for phrase, v in days.items():
+        words = phrase.split()
+        if words[0] == "الواحد":  # a cardinal with the article standing for "first" in compounds
+            words[0] = "الحادي"
+        p = parse_ordinal(words)
+        assert p is not None and p.end == len(words) and p.value == v, phrase
+    for word, v in count_words().items():
+        p = parse_cardinal([word])
+        assert p is not None and p.value == v, word
+    for word, d in decade_words().items():
+        p = parse_cardinal([word])
+        assert p is not None and p.value == 10 * d, word
+    hours = hour_ordinals()
+    assert sorted(set(hours.values())) == list(range(1, 13))
+    for phrase, v in hours.items():
+        words = phrase.split()
+        p = parse_ordinal(words) or parse_cardinal([words[0][2:]])
+        assert p is not None and p.value == v, phrase

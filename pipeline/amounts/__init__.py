@@ -1,3 +1,4 @@
 """The amount grammar: word lists, patterns and the local lexer (`lexer`), and `find_amounts`
 (`grammar`), which the stage (`pipeline.stages.numbers`) runs. Number words are parsed by
-`pipeline.arabic.numwords`, currencies come from `pipeline.arabic.currencies`."""
+`pipeline.arabic.numwords`, month names come from `pipeline.arabic.calendar`, currencies from
+`pipeline.arabic.currencies`."""

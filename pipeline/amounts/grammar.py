@@ -4,6 +4,7 @@ the candidate starts, the number-word parser (`pipeline.arabic.numwords`) and th
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 import regex
@@ -51,15 +52,18 @@ def find_amounts(
     tables: CurrencyTables,
     raw_at: object = lambda pos: " ",
     blocked: object = lambda a, b: False,
+    spans: Iterable[tuple[int, int]] | None = None,
 ) -> list[Amount]:
     """All amounts in a normalized text.
 
     raw_at(norm_pos) gives the raw character behind a norm position (to recognise thin-space
-    digit groups); blocked(nstart, nend) says a span belongs to an existing mention.
+    digit groups); blocked(nstart, nend) says a span belongs to an existing mention. spans: the norm
+    spans of the tokens that may start an amount (`may_start_amount`), in text order, where the
+    caller has tokens; None scans the whole text.
     """
     out: list[Amount] = []
     done = 0
-    for cm in _CAND.finditer(norm):
+    for cm in _candidates(norm, spans):
         s = cm.start()
         if s < done:
             continue
@@ -104,6 +108,19 @@ def find_amounts(
             continue
         out.append(amount)
     return out
+
+
+def _candidates(norm: str, spans: Iterable[tuple[int, int]] | None) -> Iterator[regex.Match]:
+    """`_CAND` matches over the whole text, or inside the given token spans only (the same matches:
+    the window reaches one character past the token so that the look-ahead sees what follows)."""
+    if spans is None:
+        yield from _CAND.finditer(norm)
+        return
+    for a, b in spans:
+        for cm in _CAND.finditer(norm, a, b + 1):
+            if cm.start() >= b:
+                break
+            yield cm
 
 
 _COMPOUND = regex.compile(r"[\w.:/\-]*", _V)

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 import regex
 
-from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITICS
+from pipeline.arabic.calendar import load_months
+from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITIC_LETTERS, PROCLITICS
 from pipeline.arabic.currencies import NOT_CURRENCY_AFTER, CurrencyTables, adj_key
 from pipeline.arabic.normalize import norm_word as _n
 from pipeline.arabic.numwords import (
     CARDINALS,
     ORDINALS,
+    all_forms,
     lookup,
     parse_ordinal,
 )
@@ -22,11 +24,6 @@ from pipeline.trie import trie_pattern
 # ---------------------------------------------------------------------------------------------
 # Word lists (written as in news, normalized when the tables are built).
 
-_MONTHS = (
-    "يناير فبراير مارس أبريل إبريل ابريل مايو يونيو يونيه يوليو يوليه أغسطس اغسطس سبتمبر أكتوبر "
-    "اكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين جانفي فيفري أفريل "
-    "ماي جوان جويلية يوليوز غشت أوت شتنبر نونبر دجنبر محرم ربيع جمادى رجب شعبان رمضان شوال ذو ذي"
-)
 # Words before a number that make it something other than an amount.
 _YEAR_WORDS = "عام العام سنة السنة منذ"
 _LAW_WORDS = (
@@ -38,7 +35,9 @@ _TIME_WORDS = "الساعة ساعة"
 _TIME_AFTER = "صباحا مساء ظهرا فجرا عصرا ليلا"
 # Era markers after a year: 1435 هـ, 2014 م, 1990 ميلادي.
 _ERA_AFTER = "هـ ه م هجري هجرية ميلادي ميلادية"
-_ORD_BEFORE_SKIP = "القرن كانون تشرين ربيع جمادى المادة الفقرة البند"
+# Words before an ordinal that make it part of something else (القرن الحادي والعشرين, المادة الثانية);
+# month names ending in an ordinal (كانون الثاني, ربيع الأول) join them where the sets are built.
+_ORD_BEFORE_SKIP = "القرن المادة الفقرة البند"
 _GROUP_WORDS = "مجموعة"
 # "About" words: a 4-digit number after them is a count (نحو 2000 شخص), not a year.
 _APPROX_WORDS = "نحو حوالي حوالى قرابة زهاء"
@@ -113,7 +112,14 @@ def _with_clitics(words: Iterable[str]) -> set[str]:
     return out
 
 
-_MONTH_SET = _wordset(_MONTHS) | {
+# Month names: the first word of each Gregorian and Hijri name of the calendar lexicon (كانون, ربيع,
+# ذو), less the words that are also numbers (صفر is the month Safar and zero); English names too.
+_MONTH_SET = frozenset(
+    name.split()[0]
+    for kind in ("gregorian", "hijri")
+    for name in load_months()[kind]
+    if name.split()[0] not in CARDINALS
+) | {
     m.lower()
     for m in (
         "January February March April May June July August September October November December "
@@ -126,7 +132,15 @@ _PHONE_SET = _with_clitics(_wordset(_PHONE_WORDS))
 _TIME_SET = _with_clitics(_wordset(_TIME_WORDS))
 _TIME_AFTER_SET = _wordset(_TIME_AFTER)
 _ERA_SET = _wordset(_ERA_AFTER)
-_ORD_SKIP_SET = _with_clitics(_wordset(_ORD_BEFORE_SKIP))
+_ORD_SKIP_SET = _with_clitics(
+    _wordset(_ORD_BEFORE_SKIP)
+    | {
+        name.split()[0]
+        for names in load_months().values()
+        for name in names
+        if " " in name and name.split(None, 1)[1] in ORDINALS
+    }
+)
 _GROUP_SET = _with_clitics(_wordset(_GROUP_WORDS))
 _APPROX_SET = _with_clitics(_wordset(_APPROX_WORDS))
 _NOT_CUR_SET = _wordset(NOT_CURRENCY_AFTER)
@@ -140,7 +154,7 @@ _AL_UNITS = {
     if e.kind == "unit" and 3 <= e.value <= 10 and not e.form
 }
 
-_NUMBER_WORDS = set(CARDINALS) | set(ORDINALS) | set(_AL_UNITS)
+_NUMBER_WORDS = all_forms() | set(_AL_UNITS)
 _NUMBER_WORDS |= {w[1:] for w in _NUMBER_WORDS if w.startswith("ال")}  # لل + X = ل + الX
 _CAND = regex.compile(
     r"(?<![\d.])\d|(?<![\p{L}\p{M}])"
@@ -150,8 +164,23 @@ _CAND = regex.compile(
     + r")(?![\p{L}\p{M}])",
     _V,
 )
+_DIGIT = regex.compile(r"\d", _V)
+
+
+def may_start_amount(word: str) -> bool:
+    """Whether a token (its normalized text) can hold a start that `_CAND` finds: a digit, or a number
+    word after at most two proclitic letters. Why: a stage that has tokens runs `_CAND` only inside
+    these (`find_amounts(spans=...)`) instead of over the whole text."""
+    if word in _NUMBER_WORDS or _DIGIT.search(word):
+        return True
+    return word[:1] in PROCLITIC_LETTERS and (
+        word[1:] in _NUMBER_WORDS or (word[1:2] in PROCLITIC_LETTERS and word[2:] in _NUMBER_WORDS)
+    )
+
+
 _SCALE_FORMS = trie_pattern(w for w, e in CARDINALS.items() if e.kind == "scale")
-_PCT_WORDS = trie_pattern(map(_n, ("مئة", "مائة", "مية", "ماية")))
+# "per hundred" (بالمئة، في المائة): the spellings of 100 in the number-word table.
+_PCT_WORDS = trie_pattern(w for w, e in CARDINALS.items() if e.kind == "hundred" and e.value == 100)
 # Token kinds: 1 = comma decimal (1,2 مليون, 15,7%: a comma before a scale or percent is a
 # decimal comma, as Maghrebi outlets write), 2 = digits, 3 = letters, 4 = any other mark.
 _LEX = regex.compile(
@@ -164,9 +193,7 @@ _LEX = regex.compile(
     _V,
 )
 _PERCENT = regex.compile(
-    r"[ \t]?%|[ \t]+(?:بال|في[ \t]+ال)(?:"
-    + trie_pattern(map(_n, ("مئة", "مائة", "مية", "ماية")))
-    + r")(?![\p{L}])",
+    r"[ \t]?%|[ \t]+(?:بال|في[ \t]+ال)(?:" + _PCT_WORDS + r")(?![\p{L}])",
     _V,
 )
 _UNIT_OF: dict[str, str] = {}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import regex
 
 from pipeline.arabic.normalize import norm_word as _n
+from pipeline.lexicons import load_rows
 from pipeline.trie import trie_pattern
 
 __all__ = ["CurrencyTables", "build_currency_tables", "adj_key", "NOT_CURRENCY_AFTER"]
@@ -73,51 +74,16 @@ _EXTRA_ADJ = {
     ("يوان", "صيني"): "CNY",
     ("ين", "ياباني"): "JPY",
 }
-# Country words (beyond CLDR's official names) that pick a currency for an ambiguous noun.
-_COUNTRY_ALIASES = {
-    "السعودية": "SAR",
-    "المملكة": "SAR",
-    "الرياض": "SAR",
-    "جدة": "SAR",
-    "قطر": "QAR",
-    "الدوحة": "QAR",
-    "سلطنة عمان": "OMR",
-    "مسقط": "OMR",
-    "اليمن": "YER",
-    "إيران": "IRR",
-    "مصر": "EGP",
-    "القاهرة": "EGP",
-    "السودان": "SDG",
-    "بريطانيا": "GBP",
-    "لندن": "GBP",
-    "الكويت": "KWD",
-    "الأردن": "JOD",
-    "عمان الأردنية": "JOD",
-    "العراق": "IQD",
-    "بغداد": "IQD",
-    "البحرين": "BHD",
-    "ليبيا": "LYD",
-    "طرابلس": "LYD",
-    "تونس": "TND",
-    "الجزائر": "DZD",
-    "الإمارات": "AED",
-    "دبي": "AED",
-    "أبوظبي": "AED",
-    "أبو ظبي": "AED",
-    "المغرب": "MAD",
-    "الرباط": "MAD",
-    "لبنان": "LBP",
-    "بيروت": "LBP",
-    "سوريا": "SYP",
-    "سورية": "SYP",
-    "دمشق": "SYP",
-    "تركيا": "TRY",
-    "أنقرة": "TRY",
-    "إسطنبول": "TRY",
-    "سويسرا": "CHF",
-    "الهند": "INR",
-    "باكستان": "PKR",
-}
+# Country and city words (beyond CLDR's official names) that pick a currency for an ambiguous noun.
+# Only the choice of words is kept here: the country of each comes from the place lexicons
+# (countries.tsv, capitals.tsv, places.tsv) and its currency from CLDR.
+_CONTEXT_PLACES = (
+    "السعودية الرياض جدة قطر الدوحة مسقط اليمن إيران مصر القاهرة السودان بريطانيا لندن الكويت "
+    "الأردن العراق بغداد البحرين ليبيا طرابلس تونس الجزائر الإمارات دبي أبوظبي المغرب الرباط "
+    "لبنان بيروت سوريا سورية دمشق تركيا أنقرة إسطنبول سويسرا الهند باكستان"
+).split() + ["سلطنة عمان", "أبو ظبي"]
+# News words the place lexicons do not list, with their country.
+_CONTEXT_WORDS = {"المملكة": "SA", "عمان الأردنية": "JO"}  # the Kingdom (Saudi news); Amman
 # CLDR currency nouns that are common words first (ذهب "went"/gold, ليون, بير "well").
 _NOT_NOUNS = frozenset(
     _n(w) for w in "ذهب بير سول بولا كيب ليون كولن فاتو تالا ليك لوتي كينا قرطبة مارك".split()
@@ -160,6 +126,27 @@ def _current_codes() -> set[str]:
     for terr in Locale("en").territories:
         if terr.isalpha() and len(terr) == 2:
             out.update(get_territory_currencies(terr))
+    return out
+
+
+def _context_words() -> dict[str, str]:
+    """{normalized word: currency} of the context words: country from the place lexicons (country
+    names first, then capitals, then other places), currency from CLDR."""
+    from babel.numbers import get_territory_currencies
+
+    country: dict[str, str] = {}
+    for name, col in (("countries", 1), ("capitals", 1), ("places", 2)):
+        for r in load_rows(name):
+            if len(r) > col and r[col]:
+                country.setdefault(r[0], r[col])
+    out: dict[str, str] = {}
+    words = [(_n(w), "") for w in _CONTEXT_PLACES] + [(_n(w), c) for w, c in _CONTEXT_WORDS.items()]
+    for w, code in words:
+        terr = code or country.get(w, "")
+        cur = get_territory_currencies(terr) if terr else []
+        if not cur:
+            raise ValueError(f"currencies: no country with a currency for the context word {w}")
+        out[w] = cur[0]
     return out
 
 
@@ -206,6 +193,7 @@ def build_currency_tables() -> CurrencyTables:
     code_noun = {c: n for n, cs in codes_by_noun.items() for c in cs}
     for noun, code in _CURRENCY_DEFAULT.items():
         code_noun.setdefault(code, _n(noun))
+    context_words = _context_words()
     context: dict[str, tuple[regex.Pattern, dict[str, str]]] = {}
     for noun in map(_n, _AMBIGUOUS):
         words: dict[str, str] = {}
@@ -215,9 +203,9 @@ def build_currency_tables() -> CurrencyTables:
             cur = get_territory_currencies(terr)
             if cur and code_noun.get(cur[0]) == noun:
                 words.setdefault(_n(tname), cur[0])
-        for w, c in _COUNTRY_ALIASES.items():
+        for w, c in context_words.items():
             if code_noun.get(c) == noun:
-                words[_n(w)] = c
+                words[w] = c
         stems: dict[str, str] = {}
         for (nn, a), c in adj.items():
             if nn == noun and " " not in a and c in current:

@@ -1,8 +1,8 @@
 """Arabic number words to values: cardinals, fractions and ordinals, on normalized tokens.
 
-Why a module of its own: number words are Arabic knowledge the amount grammar (`pipeline.amounts`)
-reads, kept apart from any stage. (The date grammar keeps its own small tables of day ordinals,
-clock hours and counts in `pipeline.dates.words`.) Everything here is a pure function of a token
+Why a module of its own: number words are Arabic knowledge both grammars read, kept apart from any
+stage: the amount grammar (`pipeline.amounts`) parses with the tables, the date grammar
+(`pipeline.dates.words`) takes the views below (day ordinals, clock hours, counts, decades). Everything here is a pure function of a token
 sequence in *normalized* form (see `pipeline.arabic.normalize`): alef forms folded,
 ة → ه, ى → ي, ASCII digits. Word lists are written in ordinary spelling and normalized once at
 import, so they can never drift from what the normalizer produces.
@@ -29,6 +29,10 @@ __all__ = [
     "ORDINALS",
     "PROCLITICS",
     "all_forms",
+    "count_words",
+    "day_ordinals",
+    "decade_words",
+    "hour_ordinals",
     "digits_value",
     "lookup",
     "split_clitic",
@@ -55,6 +59,33 @@ class NumberWord:
     form: str = ""
 
 
+# The stems every number-word table here is built from: tens (عشرون/عشرين ...), the ordinals 1-10
+# (masculine, feminine), and the "one" of compound ordinals (الحادي عشر، الحادية والعشرون).
+_TEN_STEMS = {
+    20: "عشر",
+    30: "ثلاث",
+    40: "أربع",
+    50: "خمس",
+    60: "ست",
+    70: "سبع",
+    80: "ثمان",
+    90: "تسع",
+}
+_ORDINAL_STEMS = {
+    1: ("أول", "أولى"),
+    2: ("ثاني", "ثانية"),
+    3: ("ثالث", "ثالثة"),
+    4: ("رابع", "رابعة"),
+    5: ("خامس", "خامسة"),
+    6: ("سادس", "سادسة"),
+    7: ("سابع", "سابعة"),
+    8: ("ثامن", "ثامنة"),
+    9: ("تاسع", "تاسعة"),
+    10: ("عاشر", "عاشرة"),
+}
+_ORDINAL_ONE_BOUND = ("الحادي", "الحادية", "حادي", "حادية")
+
+
 def _table() -> dict[str, NumberWord]:
     t: dict[str, NumberWord] = {}
 
@@ -79,17 +110,7 @@ def _table() -> dict[str, NumberWord]:
     }
     for v, ws in units.items():
         add(ws, "unit", v)
-    tens = {
-        20: "عشر",
-        30: "ثلاث",
-        40: "أربع",
-        50: "خمس",
-        60: "ست",
-        70: "سبع",
-        80: "ثمان",
-        90: "تسع",
-    }
-    for v, stem in tens.items():
+    for v, stem in _TEN_STEMS.items():
         add([stem + "ون", stem + "ين"], "ten", v)
     add(["مائة", "مئة", "مية", "ماية"], "hundred", 100)
     add(["مائتان", "مائتين", "مئتان", "مئتين", "مائتا", "مئتا", "مائتي", "مئتي"], "hundred", 200)
@@ -137,27 +158,13 @@ def _table() -> dict[str, NumberWord]:
 def _ordinals() -> dict[str, tuple[int, str]]:
     """Ordinal spellings → (value, form); form "bound" = only in a compound (الحادي عشر)."""
     t: dict[str, tuple[int, str]] = {}
-    base = {
-        1: ("أول", "أولى"),
-        2: ("ثاني", "ثانية"),
-        3: ("ثالث", "ثالثة"),
-        4: ("رابع", "رابعة"),
-        5: ("خامس", "خامسة"),
-        6: ("سادس", "سادسة"),
-        7: ("سابع", "سابعة"),
-        8: ("ثامن", "ثامنة"),
-        9: ("تاسع", "تاسعة"),
-        10: ("عاشر", "عاشرة"),
-    }
-    for v, (m, f) in base.items():
+    for v, (m, f) in _ORDINAL_STEMS.items():
         t[_n("ال" + m)] = (v, "")
         t[_n("ال" + f)] = (v, "")
         t[_n(m)] = (v, "bare")
-    for w in ("الحادي", "الحادية", "حادي", "حادية"):
+    for w in _ORDINAL_ONE_BOUND:
         t[_n(w)] = (1, "bound")
-    tens = {20: "عشر", 30: "ثلاث", 40: "أربع", 50: "خمس", 60: "ست", 70: "سبع", 80: "ثمان"}
-    tens[90] = "تسع"
-    for v, stem in tens.items():
+    for v, stem in _TEN_STEMS.items():
         t[_n("ال" + stem + "ون")] = (v, "ten")
         t[_n("ال" + stem + "ين")] = (v, "ten")
     return t
@@ -174,6 +181,65 @@ _FUNCTION_WORDS = frozenset(_n(w) for w in ("من", "في", "على", "إلى", 
 def all_forms() -> set[str]:
     """Every cardinal and ordinal spelling (normalized), for building candidate regexes."""
     return set(CARDINALS) | set(ORDINALS)
+
+
+# Views for the date grammar (`pipeline.dates.words`), derived from the tables above so that the
+# two grammars read one list of number words.
+
+
+def day_ordinals(top: int = 31) -> dict[str, int]:
+    """Masculine ordinal phrases 1..top as days of the month and centuries are written: الاول ..
+    العاشر, الحادي/الواحد عشر, الخامس والعشرين (tens in the genitive form)."""
+    units = {_n("ال" + m): v for v, (m, _f) in _ORDINAL_STEMS.items() if v <= 9}
+    compound = {_n(_ORDINAL_ONE_BOUND[0]): 1, _n("الواحد"): 1}
+    compound.update({w: v for w, v in units.items() if v > 1})
+    table = dict(units)
+    table[_n("ال" + _ORDINAL_STEMS[10][0])] = 10
+    teen = _n("عشر")
+    for word, n in compound.items():
+        table[f"{word} {teen}"] = 10 + n
+    for tens, stem in _TEN_STEMS.items():
+        if tens > top:
+            continue
+        tens_word = _n("ال" + stem + "ين")
+        table[tens_word] = tens
+        for word, n in compound.items():
+            if tens + n <= top:
+                table[f"{word} و{tens_word}"] = tens + n
+    return table
+
+
+def hour_ordinals() -> dict[str, int]:
+    """Feminine ordinals of the clock hours 1..12 (الساعة الواحدة، العاشرة، الحادية عشرة)."""
+    table = {_n("الواحدة"): 1}
+    table.update({_n("ال" + f): v for v, (_m, f) in _ORDINAL_STEMS.items() if v >= 2})
+    one, two = _n(_ORDINAL_ONE_BOUND[1]), _n("ال" + _ORDINAL_STEMS[2][1])
+    for teen in map(_n, ("عشرة", "عشر")):
+        table[f"{one} {teen}"] = 11
+        table[f"{two} {teen}"] = 12
+    return table
+
+
+def count_words() -> dict[str, int]:
+    """Cardinals that count units of time (قبل ثلاثة أيام، منذ عشرين عاما): the plain spellings of
+    1 and 3..10 (two is said with a dual noun: يومين), the tens in the genitive form, and 100."""
+    return {
+        w: int(e.value)
+        for w, e in CARDINALS.items()
+        if e.form == ""
+        and (
+            (e.kind == "unit" and 1 <= e.value <= 10 and e.value != 2)
+            or (e.kind == "ten" and w.endswith("ين"))
+            or (e.kind == "hundred" and e.value == 100)
+        )
+    }
+
+
+def decade_words() -> dict[str, int]:
+    """The tens (genitive form) that name a decade, and its digit: الثمانينات ← ثمانين → 8."""
+    return {
+        w: int(e.value) // 10 for w, e in CARDINALS.items() if e.kind == "ten" and w.endswith("ين")
+    }
 
 
 def digits_value(text: str) -> Decimal | None:

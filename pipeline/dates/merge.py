@@ -21,7 +21,6 @@ _RANGE_KINDS = ("greg", "numeric", "hijri", "year")
 _GAP_RANGE = re.compile(r"\s*(?:-|(?:الي|حتي|لغايه)(?!\w)|(?P<and>و))\s*")
 _RANGE_OPEN = re.compile(r"(?<!\w)(?P<w>من|بين)\s+$")
 _FOUR_DIGITS = re.compile(r"\d{4}")
-_DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _select(cands: list[Cand], size: int) -> list[Cand]:

@@ -1,10 +1,12 @@
 """Amounts: NUMBER, ORDINAL, MONEY, PERCENT and QUANTITY mentions with machine values.
 
-Why this shape: amounts are sparse (a few per article) but every character must be looked at, so
-one precompiled regex pass over `doc.norm` finds candidate starts (a digit run or a number word,
-proclitics allowed) and only those get Python work: a short local lexer, the number-word parser in
-`pipeline.numwords`, then anchored regexes for what follows (currency, unit, percent, a range) or
-precedes (a currency symbol, a word that makes the number a year, an article, a phone number).
+Why this shape: amounts are sparse (a few per article), so only candidate starts (a digit run or a
+number word, proclitics allowed) get Python work. The tokenizer's tokens say where they can be
+(`may_start_amount`) and the candidate pattern runs inside those tokens only (over the whole of
+`doc.norm` when the stage is used without tokens). At each start: a short local lexer, the
+number-word parser in `pipeline.arabic.numwords`, then anchored regexes for what follows (currency,
+unit, percent, a range) or precedes (a currency symbol, a word that makes the number a year, an
+article, a phone number).
 
 Conventions (see docs/numbers.md):
 - `value` is int when whole, float otherwise; a range is the string "low/high" (TIMEX-like).
@@ -17,6 +19,7 @@ Conventions (see docs/numbers.md):
 from __future__ import annotations
 
 from pipeline.amounts.grammar import find_amounts
+from pipeline.amounts.lexer import may_start_amount
 from pipeline.arabic.currencies import build_currency_tables
 from pipeline.document import Document
 
@@ -29,8 +32,9 @@ class NumberStage:
     name = "numbers"
     requires: tuple[str, ...] = ("norm",)
     provides: tuple[str, ...] = ("mentions", "amounts")
-    # earlier mentions (names, dates) are skipped: a number inside one belongs to it
-    after: tuple[str, ...] = ("names", "dates")
+    # tokens: where candidates can start (else the whole text is scanned); earlier mentions (names,
+    # dates) are skipped: a number inside one belongs to it
+    after: tuple[str, ...] = ("tokens", "names", "dates")
 
     def __init__(self) -> None:
         """Build the currency tables once (CLDR names with dual and plural forms, symbols,
@@ -53,7 +57,13 @@ class NumberStage:
             ra, rb = to_raw(a, b)
             return any(s < rb and ra < e for s, e in existing)
 
-        for a in find_amounts(doc.norm, self.tables, raw_at, blocked):
+        spans = None
+        if doc.tokens:
+            norm_pos = doc.to_norm_pos
+            spans = [
+                (norm_pos(t.start), norm_pos(t.end)) for t in doc.tokens if may_start_amount(t.norm)
+            ]
+        for a in find_amounts(doc.norm, self.tables, raw_at, blocked, spans):
             doc.add_mention(
                 a.type,
                 a.start,

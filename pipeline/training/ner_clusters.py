@@ -7,7 +7,8 @@ tokens the stage sees at run time (our Normalizer + Tokenizer), lower-cased Lati
 
     python -m pipeline.training.ner_clusters --data DIR --out models/ner/clusters.tsv
 
-Needs `gensim` (training only, not at run time). Fixed seed, one worker, a stable hash: reproducible.
+Needs `gensim` and `scikit-learn` (the `train` extra; training only, not at run time). Fixed seed,
+one worker, a stable hash: reproducible.
 About 30 minutes on the 2-core machine (word2vec skip-gram dominates).
 """
 
