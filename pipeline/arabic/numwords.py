@@ -1,8 +1,8 @@
 """Arabic number words to values: cardinals, fractions and ordinals, on normalized tokens.
 
 Why a module of its own: number words are Arabic knowledge the amount grammar (`pipeline.amounts`)
-reads, kept apart from any stage. (The date grammar keeps its own small tables of day ordinals,
-clock hours and counts in `pipeline.dates.words`.) Everything here is a pure function of a token
+reads, kept apart from any stage; the date grammar builds its phrase tables (day ordinals, clock
+hours, counts) from here too (`ordinal_phrases`, `clock_hours`, `count_words`). Everything here is a pure function of a token
 sequence in *normalized* form (see `pipeline.arabic.normalize`): alef forms folded,
 ة → ه, ى → ي, ASCII digits. Word lists are written in ordinary spelling and normalized once at
 import, so they can never drift from what the normalizer produces.
@@ -36,6 +36,11 @@ __all__ = [
     "parse_ordinal",
     "parse_number",
     "to_plain",
+    "ordinal_phrases",
+    "clock_hours",
+    "count_words",
+    "DECIMAL_POINT",
+    "NEEDS_CONTEXT",
 ]
 
 
@@ -47,12 +52,42 @@ class NumberWord:
     "frac" (½ ¼ ⅓ ⅔ and the plural fractions أرباع/أثلاث).
     form: "" (plain), "dual" (ألفان = 2 × scale), "plural" (آلاف: needs a multiplier),
     "construct" (ألفا, مليونا: accusative singular after a number, dual construct alone),
-    "bound" (أحد, إحدى, اثنا: only inside a compound such as أحد عشر).
+    "bound" (أحد, إحدى, اثنا: only inside a compound such as أحد عشر),
+    "context" (متين: also an everyday word, so a number only inside a longer number or before a
+    unit; the amount grammar checks `Parsed.context`).
     """
 
     kind: str
     value: Decimal
     form: str = ""
+
+
+# Spoken teens (Egyptian حداشر…, Levantine حدعش…) and hundreds (تلتمية…): values and spellings.
+_SPOKEN_TEENS = {
+    11: ("حداشر", "احداشر", "حدعش", "احدعش"),
+    12: ("اتناشر", "اطناشر", "تناشر", "اطنعش", "تنعش", "اتنعش"),
+    13: ("تلتاشر", "تلطاشر", "تلتعش", "تلطعش"),
+    14: ("اربعتاشر", "أربعتاشر", "اربعطاشر", "اربعتعش", "اربعطعش"),
+    15: ("خمستاشر", "خمسطاشر", "خمستعش", "خمسطعش"),
+    16: ("ستاشر", "سطاشر", "ستعش", "سطعش"),
+    17: ("سبعتاشر", "سبعطاشر", "سبعتعش", "سبعطعش"),
+    18: ("تمنتاشر", "تمانتاشر", "تمنطاشر", "تمنتعش", "تمنطعش"),
+    19: ("تسعتاشر", "تسعطاشر", "تسعتعش", "تسعطعش"),
+}
+_SPOKEN_HUNDREDS = {
+    3: ("تلت", "تلات", "ثلاث"),
+    4: ("ربع", "اربع", "أربع"),
+    5: ("خمس",),
+    6: ("ست", "سيت"),
+    7: ("سبع",),
+    8: ("تمن", "تمان", "ثمن", "ثمان"),
+    9: ("تسع",),
+}
+# The decimal point said in words: ثلاثة فاصلة خمسة = 3.5.
+DECIMAL_POINT = frozenset(_n(w) for w in ("فاصلة", "فاصل", "فاصله"))
+# Forms that are also common words (متين "solid"): numbers only with a unit after them or
+# inside a longer number.
+NEEDS_CONTEXT = "context"
 
 
 def _table() -> dict[str, NumberWord]:
@@ -91,7 +126,18 @@ def _table() -> dict[str, NumberWord]:
     }
     for v, stem in tens.items():
         add([stem + "ون", stem + "ين"], "ten", v)
+    # Spoken forms (Egyptian, Levantine, Gulf), as people write them in posts and quoted speech.
+    add(["اتنين", "إتنين"], "unit", 2)
+    add(["تلاتة", "تلات"], "unit", 3)
+    add(["تمانية", "تمنية", "تمان"], "unit", 8)
+    for v, forms in _SPOKEN_TEENS.items():
+        add(forms, "unit", v)
+    add(["تلاتين"], "ten", 30)
+    add(["تمانين", "تمنين"], "ten", 80)
     add(["مائة", "مئة", "مية", "ماية"], "hundred", 100)
+    add(["متين"], "hundred", 200, "context")  # also "solid": only with a unit or in a compound
+    for v, ss in _SPOKEN_HUNDREDS.items():
+        add([x + h for x in ss for h in ("مية", "ماية", "ميت")], "hundred", v * 100)
     add(["مائتان", "مائتين", "مئتان", "مئتين", "مائتا", "مئتا", "مائتي", "مئتي"], "hundred", 200)
     stems = {
         3: ["ثلاث", "ثلث"],
@@ -105,7 +151,7 @@ def _table() -> dict[str, NumberWord]:
     for v, ss in stems.items():
         add([s + h for s in ss for h in ("مائة", "مئة")], "hundred", v * 100)
     scales = {
-        10**3: (["ألف"], ["ألفان", "ألفين", "ألفي"], ["آلاف", "ألوف"], ["ألفا"]),
+        10**3: (["ألف"], ["ألفان", "ألفين", "ألفي"], ["آلاف", "ألوف", "تلاف"], ["ألفا"]),
         10**6: (["مليون"], ["مليونان", "مليونين", "مليوني"], ["ملايين"], ["مليونا"]),
         10**9: (
             ["مليار", "بليون"],
@@ -134,30 +180,32 @@ def _table() -> dict[str, NumberWord]:
     return t
 
 
+_ORD_BASE = {
+    1: ("أول", "أولى"),
+    2: ("ثاني", "ثانية"),
+    3: ("ثالث", "ثالثة"),
+    4: ("رابع", "رابعة"),
+    5: ("خامس", "خامسة"),
+    6: ("سادس", "سادسة"),
+    7: ("سابع", "سابعة"),
+    8: ("ثامن", "ثامنة"),
+    9: ("تاسع", "تاسعة"),
+    10: ("عاشر", "عاشرة"),
+}
+_ORD_TENS = {20: "عشر", 30: "ثلاث", 40: "أربع", 50: "خمس", 60: "ست", 70: "سبع", 80: "ثمان", 90: "تسع"}
+
+
 def _ordinals() -> dict[str, tuple[int, str]]:
     """Ordinal spellings → (value, form); form "bound" = only in a compound (الحادي عشر)."""
     t: dict[str, tuple[int, str]] = {}
-    base = {
-        1: ("أول", "أولى"),
-        2: ("ثاني", "ثانية"),
-        3: ("ثالث", "ثالثة"),
-        4: ("رابع", "رابعة"),
-        5: ("خامس", "خامسة"),
-        6: ("سادس", "سادسة"),
-        7: ("سابع", "سابعة"),
-        8: ("ثامن", "ثامنة"),
-        9: ("تاسع", "تاسعة"),
-        10: ("عاشر", "عاشرة"),
-    }
+    base = _ORD_BASE
     for v, (m, f) in base.items():
         t[_n("ال" + m)] = (v, "")
         t[_n("ال" + f)] = (v, "")
         t[_n(m)] = (v, "bare")
     for w in ("الحادي", "الحادية", "حادي", "حادية"):
         t[_n(w)] = (1, "bound")
-    tens = {20: "عشر", 30: "ثلاث", 40: "أربع", 50: "خمس", 60: "ست", 70: "سبع", 80: "ثمان"}
-    tens[90] = "تسع"
-    for v, stem in tens.items():
+    for v, stem in _ORD_TENS.items():
         t[_n("ال" + stem + "ون")] = (v, "ten")
         t[_n("ال" + stem + "ين")] = (v, "ten")
     return t
@@ -165,6 +213,55 @@ def _ordinals() -> dict[str, tuple[int, str]]:
 
 CARDINALS: dict[str, NumberWord] = _table()
 ORDINALS: dict[str, tuple[int, str]] = _ordinals()
+
+
+def ordinal_phrases(hi: int, feminine: bool = False) -> dict[str, int]:
+    """Definite ordinal phrases 1..hi, normalized, as the date grammar matches them whole:
+    الاول، الحادي عشر، الثالث عشر، الحادي والعشرين / الحادي والعشرون، الثاني والثلاثين; with
+    `feminine`, الاولي، الحاديه عشره (and the common الحاديه عشر)، الخامسه والعشرين."""
+    k = 1 if feminine else 0
+    units = {v: _n("ال" + forms[k]) for v, forms in _ORD_BASE.items() if v < 10}
+    one = [_n("الحادية" if feminine else "الحادي")] + ([] if feminine else [_n("الواحد")])
+    out: dict[str, int] = {}
+    for v in range(1, min(hi, 10) + 1):
+        out[_n("ال" + _ORD_BASE[v][k])] = v
+    teen = ("عشرة", "عشر") if feminine else ("عشر",)
+    for v in range(1, 10):
+        for u in one if v == 1 else [units[v]]:
+            for t in teen:
+                if 10 + v <= hi:
+                    out[f"{u} {_n(t)}"] = 10 + v
+    for tens, stem in _ORD_TENS.items():
+        if tens > hi:
+            break
+        for case in ("ين", "ون"):
+            word = _n("ال" + stem + case)
+            out.setdefault(word, tens)
+            for v in range(1, 10):
+                if tens + v <= hi:
+                    for u in one if v == 1 else [units[v]]:
+                        out.setdefault(f"{u} و{word}", tens + v)
+    return out
+
+
+def clock_hours() -> dict[str, int]:
+    """Hours of the clock in words (feminine ordinals, with الواحدة for one): الواحده 1 …
+    الثانيه عشره 12."""
+    hours = {w: v for w, v in ordinal_phrases(12, feminine=True).items() if v != 1}
+    hours[_n("الواحدة")] = 1
+    return hours
+
+
+def count_words(hi: int = 100) -> dict[str, int]:
+    """Single-word cardinals 1..hi that count days, weeks or years (ثلاثة، عشرين، مئة, and the
+    spoken forms), for the date grammar's "قبل ثلاثة أيام"."""
+    return {
+        w: int(e.value)
+        for w, e in CARDINALS.items()
+        if e.kind in ("unit", "ten", "hundred")
+        and e.form not in ("bound", NEEDS_CONTEXT)
+        and 1 <= e.value <= hi
+    }
 _TEEN = {_n("عشر"), _n("عشرة")}
 _AND = "و"
 # Words after which a bare ألفا/مليونا is an accusative singular rather than a dual construct.
@@ -240,6 +337,7 @@ class Parsed:
     multiplier: Decimal = Decimal(0)
     words: bool = False
     ordinal: bool = False
+    context: bool = False  # one word that is a number only with a unit after it (متين)
 
 
 def _conj(tokens: Sequence[str], j: int) -> tuple[int, int, NumberWord | None] | None:
@@ -418,7 +516,36 @@ def parse_cardinal(tokens: Sequence[str], i: int = 0) -> Parsed | None:
         j = end = idx + 1
         # A group started after a scale may take its own smaller scale (ثلاثة ملايين وخمسمائة ألف).
     value = total + cur
-    return Parsed(value, i, end, clitic, top_scale, multiplier or value, words)
+    if (
+        end < len(tokens)
+        and tokens[end] in DECIMAL_POINT
+        and last_scale is None
+        and cur_kinds
+        and "frac" not in cur_kinds
+    ):
+        frac = _decimal_part(tokens, end + 1)
+        if frac is not None:
+            value, end, words = cur + frac[0], frac[1], True
+            k, after = lookup(tokens[end]) if end < len(tokens) else (1, None)
+            if k == 0 and after is not None and after.kind == "scale" and after.form != "dual":
+                multiplier, top_scale = value, int(after.value)
+                value, end = value * after.value, end + 1
+    context = end == i + 1 and first.form == NEEDS_CONTEXT
+    return Parsed(value, i, end, clitic, top_scale, multiplier or value, words, context=context)
+
+
+def _decimal_part(tokens: Sequence[str], j: int) -> tuple[Decimal, int] | None:
+    """The digits after فاصلة, read as written: خمسة → .5, خمسة وسبعون → .75, صفر خمسة → .05."""
+    zeros = 0
+    zero = _n("صفر")
+    while j < len(tokens) and tokens[j] == zero:
+        zeros, j = zeros + 1, j + 1
+    p = parse_cardinal(tokens, j) if j < len(tokens) else None
+    if p is None or p.scale != 1 or p.value != p.value.to_integral_value():
+        if zeros:
+            return Decimal(0), j
+        return None
+    return Decimal("0." + "0" * zeros + str(int(p.value))), p.end
 
 
 def parse_ordinal(tokens: Sequence[str], i: int = 0) -> Parsed | None:

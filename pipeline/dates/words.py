@@ -6,50 +6,17 @@ from __future__ import annotations
 
 import re
 
+from pipeline.arabic.numwords import clock_hours, count_words, ordinal_phrases
+
 # --------------------------------------------------------------------------------------------------
 # Word tables (normalized spelling: no hamza on alef, ي for ى, ه for ة)
 
-_UNITS = {
-    "الاول": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6, "السابع": 7,
-    "الثامن": 8, "التاسع": 9,
-}  # fmt: skip
-_UNITS_COMPOUND = {"الحادي": 1, "الواحد": 1, **{k: v for k, v in _UNITS.items() if v > 1}}
-_TENS = {"العشرين": 20, "الثلاثين": 30}
-
-
-def _build_ordinals() -> dict[str, int]:
-    """Masculine ordinals 1..31 (days and centuries): الاول، الحادي عشر، الحادي والعشرين..."""
-    table = dict(_UNITS)
-    table["العاشر"] = 10
-    for word, n in _UNITS_COMPOUND.items():
-        if n == 1:
-            table[f"{word} عشر"] = 11
-        else:
-            table[f"{word} عشر"] = 10 + n
-    for tens_word, tens in _TENS.items():
-        table[tens_word] = tens
-        for word, n in _UNITS_COMPOUND.items():
-            if tens + n <= 31 or tens == 20:
-                table[f"{word} و{tens_word}"] = tens + n
-    return table
-
-
-ORDINALS: dict[str, int] = _build_ordinals()
-
-# Feminine ordinals for clock hours (الساعة العاشرة).
-_HOURS = {
-    "الواحده": 1, "الثانيه": 2, "الثالثه": 3, "الرابعه": 4, "الخامسه": 5, "السادسه": 6,
-    "السابعه": 7, "الثامنه": 8, "التاسعه": 9, "العاشره": 10, "الحاديه عشره": 11,
-    "الثانيه عشره": 12, "الحاديه عشر": 11, "الثانيه عشر": 12,
-}  # fmt: skip
-
-# Cardinals for "قبل ثلاثة أيام" (3..10 both genders, tens, a hundred).
-_CARDINALS = {
-    "ثلاثه": 3, "ثلاث": 3, "اربعه": 4, "اربع": 4, "خمسه": 5, "خمس": 5, "سته": 6, "ست": 6,
-    "سبعه": 7, "سبع": 7, "ثمانيه": 8, "ثماني": 8, "ثمان": 8, "تسعه": 9, "تسع": 9, "عشره": 10,
-    "عشر": 10, "واحد": 1, "واحده": 1, "عشرين": 20, "ثلاثين": 30, "اربعين": 40, "خمسين": 50,
-    "ستين": 60, "سبعين": 70, "ثمانين": 80, "تسعين": 90, "مئه": 100, "مائه": 100,
-}  # fmt: skip
+# Day and century ordinals (الاول … الحادي والثلاثين; up to 39 so that an impossible day such as
+# الثاني والثلاثين is read whole and then refused), clock hours and counts: number words, from
+# their one home, pipeline.arabic.numwords.
+ORDINALS: dict[str, int] = ordinal_phrases(39)
+_HOURS: dict[str, int] = clock_hours()
+_CARDINALS: dict[str, int] = count_words(100)
 
 # Relative units: word -> (unit, count implied by the word or 0 when a number must precede it).
 _REL_UNITS = {
