@@ -192,7 +192,16 @@ _ORD_BASE = {
     9: ("تاسع", "تاسعة"),
     10: ("عاشر", "عاشرة"),
 }
-_ORD_TENS = {20: "عشر", 30: "ثلاث", 40: "أربع", 50: "خمس", 60: "ست", 70: "سبع", 80: "ثمان", 90: "تسع"}
+_ORD_TENS = {
+    20: "عشر",
+    30: "ثلاث",
+    40: "أربع",
+    50: "خمس",
+    60: "ست",
+    70: "سبع",
+    80: "ثمان",
+    90: "تسع",
+}
 
 
 def _ordinals() -> dict[str, tuple[int, str]]:
@@ -262,6 +271,8 @@ def count_words(hi: int = 100) -> dict[str, int]:
         and e.form not in ("bound", NEEDS_CONTEXT)
         and 1 <= e.value <= hi
     }
+
+
 _TEEN = {_n("عشر"), _n("عشرة")}
 _AND = "و"
 # Words after which a bare ألفا/مليونا is an accusative singular rather than a dual construct.
@@ -313,7 +324,7 @@ def split_clitic(word: str) -> tuple[int, str]:
 
 def lookup(word: str) -> tuple[int, NumberWord | None]:
     """(proclitic length, cardinal entry) for a token; digits give a synthetic "digits" entry."""
-    if word[:1].isdigit() or (word[:1] in "+-" and word[1:2].isdigit()):
+    if word[:1].isdigit() or (word[:1] in "+-." and word[1:2].isdigit()):
         v = digits_value(word)
         return (0, NumberWord("digits", v)) if v is not None else (0, None)
     k, core = split_clitic(word)
@@ -540,7 +551,10 @@ def _decimal_part(tokens: Sequence[str], j: int) -> tuple[Decimal, int] | None:
     zero = _n("صفر")
     while j < len(tokens) and tokens[j] == zero:
         zeros, j = zeros + 1, j + 1
-    p = parse_cardinal(tokens, j) if j < len(tokens) else None
+    stop = j
+    while stop < len(tokens) and (e := lookup(tokens[stop])[1]) is not None and e.kind != "scale":
+        stop += 1  # a scale after the digits belongs to the whole number (2 فاصلة 5 مليار)
+    p = parse_cardinal(tokens[:stop], j) if j < stop else None
     if p is None or p.scale != 1 or p.value != p.value.to_integral_value():
         if zeros:
             return Decimal(0), j
