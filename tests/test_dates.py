@@ -191,4 +191,4 @@ def test_normalized_forms(pipe: Pipeline) -> None:
     assert (hijri.value, hijri.normalized) == ("2024-08-09", "1446-02-05 AH")
     time = by_text["9 أغسطس 2024م الساعة 15:15 بتوقيت مكة"]
     assert time.type == "TIME"
-    assert (time.value, time.normalized) == ("2024-08-09T15:15", "15:15 بتوقيت مكه")
+    assert (time.value, time.normalized) == ("2024-08-09T15:15+03:00", "15:15 بتوقيت مكه")

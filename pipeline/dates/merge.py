@@ -94,12 +94,18 @@ def _join(norm: str, cur: Out, nxt: Out) -> Out | None:
         value = nxt.value + cur.value if nxt.value else cur.value
         return Out(cur.start, nxt.end, "TIME", value, span, 0.9, "time", False)
     if cur.kind == "clock" and nxt.type == "DATE" and nxt.day and _gap(_GAP_TIME_DATE, norm, gap):
-        value = nxt.value + cur.value if nxt.value else cur.value
+        value = nxt.value + _tpart(cur.value) if nxt.value else _tpart(cur.value)
         return Out(cur.start, nxt.end, "TIME", value, cur.normalized, cur.score, "time", False)
     if cur.type == "DATE" and cur.day and nxt.kind == "clock" and _gap(_GAP_DATE_TIME, norm, gap):
-        value = cur.value + nxt.value if cur.value else nxt.value
+        value = cur.value + _tpart(nxt.value) if cur.value else _tpart(nxt.value)
         return Out(cur.start, nxt.end, "TIME", value, nxt.normalized, nxt.score, "time", False)
     return None
+
+
+def _tpart(value: str) -> str:
+    """The clock part of a time value ("2024-08-09T10:30" -> "T10:30"), to put on another day."""
+    k = value.find("T")
+    return value[k:] if k >= 0 else value
 
 
 def _weekday_dates(norm: str, items: list[Out]) -> list[Out]:

@@ -7,14 +7,16 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from pipeline.arabic.calendar import load_months
+from pipeline.arabic.calendar import load_months, load_time_zones
 from pipeline.arabic.clitics import PROCLITIC_PATTERN
 from pipeline.dates.values import Resolver
 from pipeline.dates.words import (
+    _AP_WORDS,
     _CARDINALS,
     _DECADES,
     _FOLLOW_OK,
     _HOURS,
+    _MINUTES,
     _MODS,
     _POD,
     _POD_ADV,
@@ -83,6 +85,15 @@ _EVENT_AFTER = re.compile(r"\s+(?:من|علي|عن)(?!\w)")
 _AGE_AFTER = re.compile(r"\s+من\s+(?:ال)?عمر")
 
 
+# Words that start the newer patterns (now, spoken days, parts of a month, nth weekday, month by
+# number) and are not month or weekday names.
+_EXTRA_TRIGGERS = (
+    "الان", "حاليا", "حالا", "اللحظه", "بكره", "بكرا", "امبارح", "مبارح", "نفس", "ذات", "مطلع",
+    "بدايه", "اوائل", "مستهل", "منتصف", "اواسط", "اواخر", "نهايه", "ختام", "اول", "اخر", "ثاني",
+    "ثالث", "رابع", "خامس",
+)  # fmt: skip
+
+
 def _trigger_words(*tables: dict[str, object]) -> frozenset[str]:
     """Words at least one of which every date pattern contains (first words of month names)."""
     words = {name.split()[0] for table in tables for name in table}
@@ -90,7 +101,13 @@ def _trigger_words(*tables: dict[str, object]) -> frozenset[str]:
     words |= {"القرن", "الساعه", "الظهر", "الظهيره", "اليوم", "الليله", "امس", "الامس", "البارحه"}
     words |= {"غد", "غدا", "الغد", "الاسبوع", "الشهر", "العام", "السنه"}
     words |= {f"{al}{stem}{y}ات" for stem in _DECADES for al in ("", "ال") for y in ("", "ي")}
+    words |= {w.split()[0] for w in _HOURS} | {w.split()[-1] for w in _AP_WORDS}
+    words |= set(_EXTRA_TRIGGERS)
     return frozenset(words)
+
+
+# Parts of day said with a prayer or noon (بعد الظهر، بعد المغرب، قبل العشاء): a TIME on their own.
+_AP_PHRASES = {w for w in _AP_WORDS if " " in w}
 
 
 class Grammar:
@@ -174,21 +191,31 @@ class Grammar:
             _PRE + rf"(?P<c>(?P<yawm>يوم\s+)?(?P<wd>{wd})(?:\s+(?P<mod>{_MOD}))?)" + _E
         )
         hourw = _alt(_HOURS)
+        self.zones = load_time_zones()
+        zoff = r"(?:\s*(?P<zs>[+\-])\s*(?P<zh>\d{1,2})(?::(?P<zm>[0-5]\d))?(?!\d))?"
         tz = (
-            r"(?:(?:ب|حسب\s+)?(?:ال)?توقيت\s+(?:ال)?[^\W\d_]+"
-            r"(?:\s+(?:المكرمه|المنوره|المحلي|العالمي|الصيفي|الشتوي))?"
-            r"|(?:ب|حسب\s+)?(?:غرينتش|جرينتش|غرينيتش|جرينيتش|GMT|UTC|ت\s*غ)(?:\s*[+\-]\s*\d{1,2})?)"
-        )
+            rf"(?:(?:ب|حسب\s+)?(?:ال)?توقيت\s+(?P<zn>{_alt(self.zones)}(?!\w)|(?:ال)?[^\W\d_]+"
+            r"(?:\s+(?:المكرمه|المنوره|المحلي|العالمي|الصيفي|الشتوي))?)"
+            r"|(?:ب|حسب\s+)?(?P<zg>غرينتش|جرينتش|غرينيتش|جرينيتش|GMT|UTC|ت\s*غ))" + zoff
+        )  # fmt: skip
+        minute = rf"(?:{_alt(_MINUTES)}(?:\s+و\s*{_alt(_MINUTES)})?)"
         self.time_re = re.compile(
             _PRE + r"(?P<c>(?:(?P<sa>الساعه)\s+(?:ال)?)?"
-            rf"(?P<h>(?P<hd>[01]?\d|2[0-4])(?:(?P<sep>[:.])(?P<mi>[0-5]\d))?(?![\d:.])|(?P<hw>{hourw}))"
-            r"(?P<frac>\s+(?:و\s*(?P<fw>النصف|الربع|الثلث|نصف|ربع|ثلث|(?P<fm>\d{1,2})\s*(?:دقيقه|دقائق|د))"
-            r"|الا\s+(?P<fl>ربعا|ربع|ثلثا|ثلث|(?P<fm2>\d{1,2})\s*(?:دقيقه|دقائق|د))))?"
-            r"(?:\s*(?P<ap>صباحا|مساءا|مساء|ظهرا|عصرا|ليلا|فجرا|بعد\s+الظهر|بعد\s+الظهيره"
-            r"|(?:من\s+)?(?:صباح|مساء|ظهر|فجر|ليله|عصر)|ص|م)(?![^\W\d_]))?"
+            r"(?P<h>(?<![\d:./])(?P<hd>[01]?\d|2[0-4])"
+            r"(?:(?P<sep>[:.])(?P<mi>[0-5]\d)(?::(?P<se>[0-5]\d))?)?(?![\d:.])"
+            rf"|(?P<hw>{hourw}))"
+            r"(?P<frac>\s+(?:و\s*(?:(?P<fw>النصف|الربع|الثلث|نصف|ربع|ثلث)"
+            r"|(?P<fm>\d{1,2})\s*(?:دقيقه|دقائق|د)"
+            rf"|(?P<fmw>{minute})\s+(?:دقيقه|دقائق))"
+            r"|الا\s+(?:(?P<fl>ربعا|ربع|ثلثا|ثلث)|(?P<fm2>\d{1,2})\s*(?:دقيقه|دقائق|د)"
+            rf"|(?P<fmw2>{minute})\s+(?:دقيقه|دقائق))))?"
+            rf"(?:\s*(?P<ap>{_alt(_AP_WORDS)}|(?:من\s+|في\s+)?(?:ال)?(?:{_alt(_POD)})|ص|م)"
+            r"(?![^\W\d_]))?"
             rf"(?P<tz>\s+{tz})?)" + _E
         )
         self.triggers = _trigger_words(self.greg, self.hijri, self.weekdays)
         self.pod_re = re.compile(
-            _PRE + rf"(?P<c>(?P<p>{_alt(_POD)})|(?P<adv>{_alt(_POD_ADV)}))" + _E
+            _PRE
+            + rf"(?P<c>(?P<p>{_alt(_POD)})|(?P<adv>{_alt(_POD_ADV.keys() | _AP_PHRASES)}))"
+            + _E
         )

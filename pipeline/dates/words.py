@@ -44,6 +44,17 @@ _POD = {
     "فجر": "MO", "صباح": "MO", "ضحي": "MO", "ظهر": "MI", "ظهيره": "MI", "عصر": "AF",
     "مساء": "EV", "ليله": "NI", "ليل": "NI", "عشيه": "EV", "صبيحه": "MO",
 }  # fmt: skip
+# Words after a clock time that say which half of the day it is (السابعة مساء، الرابعة عصرا،
+# الساعة 4 العصر، السابعة بعد المغرب) -> the TIMEX part of day they name.
+_AP_WORDS = {
+    "صباحا": "MO", "فجرا": "MO", "ظهرا": "MI", "عصرا": "AF", "مساءا": "EV", "مساء": "EV",
+    "ليلا": "NI", "بالليل": "NI", "الصبح": "MO", "بعد الظهر": "AF", "بعد الظهيره": "AF",
+    "قبل الظهر": "MO", "بعد العصر": "AF", "قبل المغرب": "AF", "بعد المغرب": "EV",
+    "قبل العشاء": "EV", "بعد العشاء": "NI", "قبل الفجر": "NI", "بعد الفجر": "MO",
+    "بعد منتصف الليل": "NI",
+}  # fmt: skip
+# Minutes in words (الثالثة وعشر دقائق، الا خمس دقائق), 1..59 (compounds are two of these).
+_MINUTES: dict[str, int] = count_words(59)
 _POD_ADV = {"صباحا": "MO", "فجرا": "MO", "ظهرا": "MI", "عصرا": "AF", "مساءا": "EV", "ليلا": "NI"}
 
 # Words before a bare 4-digit number that make it a year ("في 2018"، "منذ 2011").
