@@ -73,6 +73,7 @@ def test_seed_article_without_a_date(pipe: Pipeline, seed_text: str) -> None:
         ("التاسع والعاشر من أغسطس/آب", "2024-08-09/2024-08-10"),
         ("10 من أغسطس/آب القادم", "2024-08-10"),
         ("القرن الحادي والعشرين", "20"),
+        ("اليوم نفسه", "2024-08-09"),  # the same day, counted from the document's
     }
     assert expected <= got, expected - got
     assert got == expected, f"unexpected extra dates: {got - expected}"

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.dates.patterns import Cand, Grammar
+from pipeline.dates.periods import PERIOD_RECOGNIZERS
 from pipeline.dates.recognize import RECOGNIZERS, _clean
 from pipeline.dates.values import Anchor, Spans
 
@@ -208,7 +209,7 @@ def find_dates(
     if spans is None:
         spans = [(0, len(norm))]
     cands: list[Cand] = []
-    for recognize in RECOGNIZERS:
+    for recognize in RECOGNIZERS + PERIOD_RECOGNIZERS:
         cands.extend(recognize(g, norm, spans))
     kept = _select(cands, len(norm))
     if anchor is None:

@@ -13,11 +13,16 @@ from pipeline.dates.values import Resolver
 from pipeline.dates.words import (
     _AP_WORDS,
     _CARDINALS,
+    _DAY_MODS,
     _DECADES,
     _FOLLOW_OK,
     _HOURS,
     _MINUTES,
     _MODS,
+    _MONTH_ORDINALS,
+    _NTH_AFTER,
+    _NTH_BEFORE,
+    _PART_WORDS,
     _POD,
     _POD_ADV,
     _REL_UNITS,
@@ -61,6 +66,8 @@ _NOT_DAY_BEFORE = re.compile(
 )
 _PREP_BEFORE = re.compile(_B + _alt(_YEAR_PREPS) + r"\s+$")
 _PREP_STRONG_BEFORE = re.compile(_B + _alt(_YEAR_PREPS_STRONG) + r"\s+$")
+# A word before حالا that makes it "in a state" (أحسن حالا), not "at once".
+_HAALAN_NOT_BEFORE = re.compile(r"(?:احسن|افضل|اسوا|اشد|اكثر|اقل|اصعب|اسعد|اتعس|ايسر)\s+$")
 # A number after these is a law or decree number, not a date ("القانون رقم 5/2024").
 _LAW_BEFORE = re.compile(r"(?:رقم|رقمه|الرقم|عدد)\s*$")
 _FOLLOW = re.compile(r"\s*(?:[,.;:)\"!?\-]|$)|\s+" + _alt(_FOLLOW_OK) + _E)
@@ -177,11 +184,14 @@ class Grammar:
         )
         units = _alt(_REL_UNITS)
         self.relative_re = re.compile(
-            _PRE + r"(?P<c>(?P<yest2>اول\s+(?:من\s+)?امس|(?:ال)?امس\s+الاول)"
-            r"|(?P<tom2>بعد\s+غد)"
+            _PRE + r"(?P<c>(?P<yest2>اول\s+(?:من\s+)?(?:امس|امبارح|مبارح)|(?:ال)?امس\s+الاول)"
+            r"|(?P<tom2>بعد\s+(?:غد|بكره|بكرا))"
+            r"|(?P<now>الان|حالا|(?:هذه|هاي|هذي)\s+اللحظه|اللحظه\s+(?:الراهنه|الحاليه))"
+            r"|(?P<nowd>حاليا|الوقت\s+(?:الحالي|الراهن))"
+            rf"|(?P<dayrel>اليوم\s+(?P<dmod>{_alt(_DAY_MODS)})|(?:نفس|ذات)\s+اليوم)"
             r"|(?P<today>اليوم)|(?P<tonight>الليله)"
-            r"|(?P<yest>(?:ال)?امس|البارحه)"
-            r"|(?P<tom>غدا|الغد)"
+            r"|(?P<yest>(?:ال)?امس|البارحه|امبارح|مبارح)"
+            r"|(?P<tom>غدا|الغد|بكره|بكرا)"
             rf"|(?P<unit>الاسبوع|الشهر|العام|السنه)\s+(?P<mod>{_MOD})"
             r"|(?:هذا|هذه)\s+(?P<unit2>الاسبوع|الشهر|العام|السنه)"
             rf"|(?P<dir>قبل|منذ|بعد)\s+(?:(?P<n>\d{{1,3}}|{_alt(_CARDINALS)})\s+)?(?P<u>{units}))"
@@ -212,6 +222,35 @@ class Grammar:
             rf"(?:\s*(?P<ap>{_alt(_AP_WORDS)}|(?:من\s+|في\s+)?(?:ال)?(?:{_alt(_POD)})|ص|م)"
             r"(?![^\W\d_]))?"
             rf"(?P<tz>\s+{tz})?)" + _E
+        )
+        # A month or year that a part or an n-th weekday is taken of.
+        yr = r"(?:\s*,?\s*(?:(?:من\s+)?(?:ال)?(?:عام|سنه)\s+)?(?P<y>[12]\d{3})(?!\d))?"
+        target = (
+            rf"(?:(?P<sh>شهر\s+)?(?:(?P<gm>{m})|(?P<hm>{hm}))" + yr
+            + r"|شهر\s+(?P<mn>1[0-2]|0?[1-9])(?![\d/.:\-])"
+            + rf"|(?P<cu>الشهر|العام|السنه)(?:\s+(?P<mod>{_MOD}))?"
+            + r"|(?:(?:ال)?(?:عام|سنه)\s+)?(?P<yo>[12]\d{3})(?!\d))"
+        )  # fmt: skip
+        wd_bare = _alt({w[2:] for w in self.weekdays})
+        self.nth_re = re.compile(
+            _PRE + rf"(?P<c>(?:(?P<o1>{_alt(_NTH_BEFORE)})\s+(?P<w1>{wd_bare})"
+            rf"|(?:يوم\s+)?(?P<w2>{wd})\s+(?P<o2>{_alt(_NTH_AFTER)}))"
+            rf"\s+(?:من|في)\s+{target})" + _E
+        )
+        self.part_re = re.compile(
+            _PRE + rf"(?P<c>(?:(?P<dw>اول|اخر)\s+يوم\s+(?:من|في)\s+|(?P<pw>{_alt(_PART_WORDS)})\s+)"
+            rf"{target})" + _E
+        )
+        self.mnum_re = re.compile(
+            _PRE + rf"(?P<c>(?:(?P<d1>{day})\s+(?:من\s+)?)?"
+            r"(?:شهر\s+(?P<mn>1[0-2]|0?[1-9])(?![\d/.:\-])"
+            rf"|الشهر\s+(?P<mo>{_alt(_MONTH_ORDINALS)}))" + yr + ")" + _E
+        )
+        self.dm_re = re.compile(
+            r"(?<![\w.,/:\-])(?:"
+            + PROCLITIC_PATTERN
+            + rf")(?P<c>(?:(?:يوم\s+)?(?P<wd>{wd})\s*,?\s*)?"
+            r"(?P<a>[0-3]?\d)(?P<s>[/\-])(?P<b>[01]?\d))(?![\w%]|[.,/:\-]\d)"
         )
         self.triggers = _trigger_words(self.greg, self.hijri, self.weekdays)
         self.pod_re = re.compile(

@@ -16,6 +16,7 @@ from pipeline.dates.patterns import (
     _EVENT_AFTER,
     _EVENT_BEFORE,
     _FOLLOW,
+    _HAALAN_NOT_BEFORE,
     _JUMUA_NOT,
     _LAW_BEFORE,
     _NOT_DAY_BEFORE,
@@ -44,10 +45,12 @@ from pipeline.dates.values import (
     _safe_date,
     _shift,
     _weekday_value,
+    _weekday_year,
 )
 from pipeline.dates.words import (
     _AP_WORDS,
     _CARDINALS,
+    _DAY_MODS,
     _DECADES,
     _HOURS,
     _POD,
@@ -137,6 +140,8 @@ def _gregorian(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
         elif d1 is not None:
             if d2 is not None:
                 fn = partial(_day_range_rel, month, d1, d2, sign)
+            elif mt["wd"] and not sign:
+                fn = partial(_weekday_year, month, d1, g.weekdays[mt["wd"]])
             else:
                 fn = partial(_day_month_value, month=month, day=d1, sign=sign)
         elif year is not None:
@@ -388,7 +393,16 @@ def _relative(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
     for mt in _scan(g.relative_re, norm, spans):
         s, e = mt.span("c")
         typ, score, kind = "DATE", 0.9, "rel"
-        if mt["today"]:
+        if mt["now"] or mt["nowd"]:
+            if mt["now"] == "حالا" and _HAALAN_NOT_BEFORE.search(norm, max(0, s - 8), s):
+                continue
+            fn, typ, score, kind = partial(_const, "PRESENT_REF"), "TIME", 0.7, "now"
+            if mt["nowd"]:
+                typ = "DATE"
+        elif mt["dayrel"]:
+            step = _DAY_MODS[_clean(mt["dmod"])] if mt["dmod"] else 0
+            fn, score = partial(_rel_shift, "day", step), 0.7
+        elif mt["today"]:
             if _TODAY_NOT_AFTER.match(norm, e) or _TODAY_NOT_BEFORE.search(norm, max(0, s - 6), s):
                 continue
             fn: Resolver = partial(_rel_shift, "day", 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.arabic.numwords import ORDINALS as NUM_ORDINALS
 from pipeline.arabic.numwords import clock_hours, count_words, ordinal_phrases
 
 # --------------------------------------------------------------------------------------------------
@@ -18,6 +19,23 @@ ORDINALS: dict[str, int] = ordinal_phrases(39)
 _HOURS: dict[str, int] = clock_hours()
 _CARDINALS: dict[str, int] = count_words(100)
 
+# The n-th weekday of a month (اول جمعه من رمضان، الخميس الاخير من نوفمبر): ordinals 1..5 from
+# numwords, bare before the weekday and definite after it; -1 = the last.
+_NTH_BEFORE: dict[str, int] = {
+    w: v for w, (v, form) in NUM_ORDINALS.items() if form == "bare" and v <= 5
+} | {"اخر": -1}
+_NTH_AFTER: dict[str, int] = {
+    w: v for w, (v, form) in NUM_ORDINALS.items() if form == "" and v <= 5
+} | {"الاخير": -1, "الاخيره": -1}
+# Parts of a month or year (مطلع الشهر، منتصف يونيو، اواخر سبتمبر، نهايه العام).
+_PART_WORDS = {
+    "مطلع": "start", "بدايه": "start", "اوائل": "start", "مستهل": "start", "اول": "start",
+    "منتصف": "mid", "اواسط": "mid", "اواخر": "end", "نهايه": "end", "اخر": "end",
+    "ختام": "end", "اخير": "end",
+}  # fmt: skip
+# The months as ordinals (الشهر العاشر = October).
+_MONTH_ORDINALS: dict[str, int] = {w: v for w, v in ORDINALS.items() if v <= 12}
+
 # Relative units: word -> (unit, count implied by the word or 0 when a number must precede it).
 _REL_UNITS = {
     "يوم": ("day", 1), "يومين": ("day", 2), "ايام": ("day", 0),
@@ -29,10 +47,17 @@ _REL_UNITS = {
 }  # fmt: skip
 
 _PAST_MODS = ("الماضي", "الماضيه", "المنصرم", "المنصرمه", "الفائت", "الفائته", "السابق",
-              "السابقه", "المنقضي", "المنقضيه")  # fmt: skip
-_NEXT_MODS = ("المقبل", "المقبله", "القادم", "القادمه")
+              "السابقه", "المنقضي", "المنقضيه", "الفايت", "الفايته", "اللي فات", "اللي فاتت",
+              "الي فات", "الي فاتت")  # fmt: skip
+_NEXT_MODS = ("المقبل", "المقبله", "القادم", "القادمه", "التالي", "التاليه", "الجاي", "الجايه",
+              "اللي جاي", "اللي جايه")  # fmt: skip
 _THIS_MODS = ("الحالي", "الحاليه", "الجاري", "الجاريه")
 _MODS = _PAST_MODS + _NEXT_MODS + _THIS_MODS
+# اليوم + these: a day counted from the document's (اليوم السابق، اليوم التالي، اليوم نفسه).
+_DAY_MODS = {
+    "السابق": -1, "الماضي": -1, "اللي فات": -1, "الي فات": -1, "التالي": 1, "الموالي": 1,
+    "نفسه": 0, "ذاته": 0, "عينه": 0,
+}  # fmt: skip
 
 _DECADES = {
     "عشرين": 2, "ثلاثين": 3, "اربعين": 4, "خمسين": 5, "ستين": 6, "سبعين": 7, "ثمانين": 8,

@@ -47,7 +47,7 @@ class DateStage:
             if (
                 w in trig
                 or (w[0] in PROCLITIC_LETTERS and _is_trigger(w, trig))
-                or (w[0].isdigit() and (len(w) >= 4 or ":" in w))
+                or (w[0].isdigit() and (len(w) >= 4 or ":" in w or "/" in w))
             ):
                 hits.append((t.start, t.end))
         if not hits:
