@@ -53,6 +53,7 @@ class NumberWord:
     form: "" (plain), "dual" (ألفان = 2 × scale), "plural" (آلاف: needs a multiplier),
     "construct" (ألفا, مليونا: accusative singular after a number, dual construct alone),
     "bound" (أحد, إحدى, اثنا: only inside a compound such as أحد عشر),
+    "spoken" (تلاتة، حداشر: dialect spellings, not taken with the article),
     "context" (متين: also an everyday word, so a number only inside a longer number or before a
     unit; the amount grammar checks `Parsed.context`).
     """
@@ -88,6 +89,9 @@ DECIMAL_POINT = frozenset(_n(w) for w in ("فاصلة", "فاصل", "فاصله"
 # Forms that are also common words (متين "solid"): numbers only with a unit after them or
 # inside a longer number.
 NEEDS_CONTEXT = "context"
+# Spoken spellings (تلاتة، حداشر، تلتمية): numbers alone, but never after the article (التمان is
+# the name Altman, not "the eight").
+SPOKEN = "spoken"
 
 
 def _table() -> dict[str, NumberWord]:
@@ -127,17 +131,17 @@ def _table() -> dict[str, NumberWord]:
     for v, stem in tens.items():
         add([stem + "ون", stem + "ين"], "ten", v)
     # Spoken forms (Egyptian, Levantine, Gulf), as people write them in posts and quoted speech.
-    add(["اتنين", "إتنين"], "unit", 2)
-    add(["تلاتة", "تلات"], "unit", 3)
-    add(["تمانية", "تمنية", "تمان"], "unit", 8)
+    add(["اتنين", "إتنين"], "unit", 2, SPOKEN)
+    add(["تلاتة", "تلات"], "unit", 3, SPOKEN)
+    add(["تمانية", "تمنية", "تمان"], "unit", 8, SPOKEN)
     for v, forms in _SPOKEN_TEENS.items():
-        add(forms, "unit", v)
-    add(["تلاتين"], "ten", 30)
-    add(["تمانين", "تمنين"], "ten", 80)
+        add(forms, "unit", v, SPOKEN)
+    add(["تلاتين"], "ten", 30, SPOKEN)
+    add(["تمانين", "تمنين"], "ten", 80, SPOKEN)
     add(["مائة", "مئة", "مية", "ماية"], "hundred", 100)
     add(["متين"], "hundred", 200, "context")  # also "solid": only with a unit or in a compound
     for v, ss in _SPOKEN_HUNDREDS.items():
-        add([x + h for x in ss for h in ("مية", "ماية", "ميت")], "hundred", v * 100)
+        add([x + h for x in ss for h in ("مية", "ماية", "ميت")], "hundred", v * 100, SPOKEN)
     add(["مائتان", "مائتين", "مئتان", "مئتين", "مائتا", "مئتا", "مائتي", "مئتي"], "hundred", 200)
     stems = {
         3: ["ثلاث", "ثلث"],

@@ -35,6 +35,8 @@ _ADJ_AFTER = re.compile(r"\s+ال[^\W\d_]+")
 _DM_BEFORE = re.compile(
     r"(?<!\w)[وف]?(?:في|يوم|بتاريخ|تاريخ|منذ|حتي|قبل|بعد|الموافق|من|الي|صباح|مساء|ليله)\s+$"
 )
+# After الشهر + ordinal, these make it a month counted from an event, not a calendar month.
+_ORD_MONTH_NOT_AFTER = re.compile(r"\s+(?:علي|من|في|الي|بعد|قبل|منذ|ل[^\W\d_]+)(?!\w)")
 _DM_FOLLOW = re.compile(r"\s+(?:الساعه|صباحا|مساء|مساءا|ليلا|الجاري|المقبل|القادم|الماضي)(?!\w)")
 
 
@@ -143,8 +145,8 @@ def _month_numbers(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
         if mt["mo"]:
             if "ل" in norm[mt.start() : s]:
                 continue  # "للشهر العاشر على التوالي": the tenth month running, not October
-            if year is None and re.match(r"\s+(?:علي|من|في|الي)(?!\w)", norm[e : e + 8]):
-                continue  # "الشهر الثالث من الحمل"
+            if year is None and _ORD_MONTH_NOT_AFTER.match(norm, e):
+                continue  # "الشهر الثالث من الحمل"، "الشهر الاول بعد العمليه"
             month = _MONTH_ORDINALS[_clean(mt["mo"])]
         else:
             month = int(mt["mn"])

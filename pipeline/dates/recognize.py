@@ -420,6 +420,8 @@ def _relative(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
         elif mt["tom"]:
             if mt["tom"] == "الغد" and _AFTER_NEWSPAPER.search(norm, max(0, s - 8), s):
                 continue
+            if mt["tom"].startswith("بكر") and _BALL_AFTER.match(norm, e):
+                continue  # "بكرة القدم": with football (ب + كرة), not tomorrow
             fn = partial(_rel_shift, "day", 1)
         elif mt["unit"] or mt["unit2"]:
             if mt["unit"] == "العام" and _TITLE_BEFORE.search(norm[max(0, s - 10) : s]):
@@ -451,6 +453,12 @@ def _relative(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
             kind = "relday"
         out.append(Cand(s, e, typ, kind, fn, score, _clean(norm[s:e]), None, 2, day))
     return out
+
+
+# After بكرة these make it ب + كرة (بكرة القدم: with football) or the idiom عن بكرة أبيهم (all of them).
+_BALL_AFTER = re.compile(
+    r"\s+(?:القدم|السله|الطائره|اليد|المضرب|الماء|الصالات|الشاطئ|ابيهم|ابيها|ابيه|ابيكم)(?!\w)"
+)
 
 
 def _rel_shift(unit: str, n: int, anchor: Anchor) -> str:
@@ -533,7 +541,7 @@ def _times(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
         if mt["hw"]:
             if not (mt["sa"] or frac or (ap and ap not in ("ص", "م"))):
                 continue  # "الرابعة" alone is an ordinal
-            if not mt["sa"] and _ORDINAL_NOUN_BEFORE.search(norm, max(0, s - 20), s):
+            if not (mt["sa"] or frac) and _ORDINAL_NOUN_BEFORE.search(norm, max(0, s - 20), s):
                 continue
             h, mi, se = _HOURS[" ".join(mt["hw"].split())], 0, None
         else:

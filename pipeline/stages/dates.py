@@ -26,6 +26,13 @@ from pipeline.document import Document
 __all__ = ["DateStage"]
 
 
+def _is_alain(doc: Document, start: int, end: int) -> bool:
+    """True for the name آلان (Alain), which the normalizer folds to الان ("now"): only the raw
+    text still tells them apart."""
+    a, b = doc.to_raw(start, end)
+    return doc.raw[a:b].startswith("آ")
+
+
 class DateStage:
     """Pipeline stage: DATE and TIME mentions (value ISO 8601 / TIMEX3, see docs/dates.md)."""
 
@@ -63,6 +70,8 @@ class DateStage:
         if doc.date is None and anchor is not None:
             doc.meta.setdefault("date_inferred", anchor.isoformat())
         for m in found:
+            if m.kind == "now" and _is_alain(doc, m.start, m.end):
+                continue
             doc.add_mention(
                 m.type, m.start, m.end, normalized=m.normalized, value=m.value,
                 source="dates", score=m.score,
