@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 from pipeline.arabic.numwords import (
     CARDINALS,
     ORDINALS,
+    clock_hours,
+    count_words,
+    ordinal_phrases,
     digits_value,
     parse_cardinal,
     parse_number,
@@ -204,3 +207,52 @@ def test_spelled_numbers_round_trip(n: int) -> None:
     p = parse_cardinal(t)
     assert p is not None, text
     assert (to_plain(p.value), p.end) == (n, len(t)), text
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("حداشر", 11),
+        ("اتناشر", 12),
+        ("تلتاشر", 13),
+        ("تسعتاشر", 19),
+        ("حدعش", 11),
+        ("تلاتين", 30),
+        ("متين", 200),
+        ("تلتمية", 300),
+        ("ستمية وخمسين", 650),
+        ("تلات تلاف", 3000),
+        ("خمستاشر ألف", 15000),
+        ("ثلاثة فاصلة خمسة", 3.5),
+        ("صفر فاصلة صفر خمسة", 0.05),
+        ("ثلاثة فاصلة خمسة وسبعون مليون", 3750000),
+        ("اثنان فاصل خمسة مليار", 2500000000),
+    ],
+)
+def test_spoken_numerals_and_decimals_in_words(text: str, want: float) -> None:
+    got = value(text)
+    assert got is not None and abs(got - want) < 1e-9
+
+
+def test_context_word_and_spoken_forms() -> None:
+    """متين alone is marked (a number only before a unit); spoken forms never take the article."""
+    alone = parse_cardinal(toks("متين"))
+    assert alone is not None and alone.context
+    compound = parse_cardinal(toks("متين وخمسين"))
+    assert compound is not None and not compound.context and compound.value == 250
+    assert CARDINALS["تمان"].form == "spoken"
+
+
+def test_phrase_tables_for_the_date_grammar() -> None:
+    days = ordinal_phrases(39)
+    assert days["الحادي عشر"] == 11 and days["الثالث عشر"] == 13
+    assert days["الحادي والعشرين"] == 21 and days["الحادي والعشرون"] == 21
+    assert days["الثاني والثلاثين"] == 32
+    assert set(range(1, 40)) <= set(days.values())
+    hours = clock_hours()
+    assert hours["الواحده"] == 1 and hours["الثانيه عشره"] == 12 and "الاولي" not in hours
+    counts = count_words(59)
+    assert counts["عشر"] == 10 and counts["خمسين"] == 50 and "متين" not in counts
+    for table in (days, hours, counts):
+        for word in table:
+            assert normalize_text(word)[0] == word
