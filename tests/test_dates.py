@@ -11,8 +11,8 @@ from examples import load_examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.dates.merge import find_dates
 from pipeline.arabic.calendar import load_time_zones
+from pipeline.dates.merge import find_dates
 from pipeline.dates.values import (
     _day_month_value,
     _month_value,
