@@ -37,6 +37,8 @@ _DM_BEFORE = re.compile(
 )
 # After الشهر + ordinal, these make it a month counted from an event, not a calendar month.
 _ORD_MONTH_NOT_AFTER = re.compile(r"\s+(?:علي|من|في|الي|بعد|قبل|منذ|ل[^\W\d_]+)(?!\w)")
+# Before it, these count the month from an event too ("بعد الشهر الاول"، "خلال الشهر الثالث").
+_ORD_MONTH_NOT_BEFORE = re.compile(r"(?<!\w)[وف]?(?:بعد|قبل|خلال|طوال|طيله|منذ)\s+$")
 _DM_FOLLOW = re.compile(r"\s+(?:الساعه|صباحا|مساء|مساءا|ليلا|الجاري|المقبل|القادم|الماضي)(?!\w)")
 
 
@@ -145,7 +147,10 @@ def _month_numbers(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
         if mt["mo"]:
             if "ل" in norm[mt.start() : s]:
                 continue  # "للشهر العاشر على التوالي": the tenth month running, not October
-            if year is None and _ORD_MONTH_NOT_AFTER.match(norm, e):
+            if year is None and (
+                _ORD_MONTH_NOT_AFTER.match(norm, e)
+                or _ORD_MONTH_NOT_BEFORE.search(norm, max(0, s - 8), s)
+            ):
                 continue  # "الشهر الثالث من الحمل"، "الشهر الاول بعد العمليه"
             month = _MONTH_ORDINALS[_clean(mt["mo"])]
         else:
