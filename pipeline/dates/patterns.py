@@ -92,13 +92,16 @@ _EVENT_AFTER = re.compile(r"\s+(?:من|علي|عن)(?!\w)")
 _AGE_AFTER = re.compile(r"\s+من\s+(?:ال)?عمر")
 
 
-# Words that start the newer patterns (now, spoken days, parts of a month, nth weekday, month by
-# number) and are not month or weekday names.
+# Words of the newer patterns that no month, weekday or unit word comes with: now, spoken days, and
+# the fraction or minutes after an hour word (الخامسة والنصف، السادسة إلا ربعا، الثالثة وعشر دقائق).
+# Parts of a month and n-th weekdays always name a month, الشهر/العام or a year within the window.
 _EXTRA_TRIGGERS = (
-    "الان", "حاليا", "حالا", "اللحظه", "بكره", "بكرا", "امبارح", "مبارح", "نفس", "ذات", "مطلع",
-    "بدايه", "اوائل", "مستهل", "منتصف", "اواسط", "اواخر", "نهايه", "ختام", "اول", "اخر", "ثاني",
-    "ثالث", "رابع", "خامس", "الوقت",
+    "الان", "حاليا", "حالا", "اللحظه", "الوقت", "بكره", "بكرا", "امبارح", "مبارح", "والنصف", "ونصف",
+    "والربع", "وربع", "والثلث", "وثلث", "ربعا", "ثلثا", "دقائق", "دقيقه", "بالليل",
 )  # fmt: skip
+# Prayer times are triggers only after بعد/قبل/منتصف (المغرب alone is mostly Morocco, العشاء dinner).
+PAIR_TRIGGERS = frozenset(w.split()[-1] for w in _AP_WORDS if w.startswith(("بعد ", "قبل ")))
+PAIR_FIRST = ("بعد", "قبل", "منتصف")
 
 
 def _trigger_words(*tables: dict[str, object]) -> frozenset[str]:
@@ -108,7 +111,6 @@ def _trigger_words(*tables: dict[str, object]) -> frozenset[str]:
     words |= {"القرن", "الساعه", "الظهر", "الظهيره", "اليوم", "الليله", "امس", "الامس", "البارحه"}
     words |= {"غد", "غدا", "الغد", "الاسبوع", "الشهر", "العام", "السنه"}
     words |= {f"{al}{stem}{y}ات" for stem in _DECADES for al in ("", "ال") for y in ("", "ي")}
-    words |= {w.split()[0] for w in _HOURS} | {w.split()[-1] for w in _AP_WORDS}
     words |= set(_EXTRA_TRIGGERS)
     return frozenset(words)
 
@@ -241,17 +243,18 @@ class Grammar:
             _PRE + rf"(?P<c>(?:(?P<dw>اول|اخر)\s+يوم\s+(?:من|في)\s+|(?P<pw>{_alt(_PART_WORDS)})\s+)"
             rf"{target})" + _E
         )
+        # Month numbers and day/months start at their own word or digits (a leading optional day
+        # or weekday would be tried at every position); what comes before is looked up after.
         self.mnum_re = re.compile(
-            _PRE + rf"(?P<c>(?:(?P<d1>{day})\s+(?:من\s+)?)?"
-            r"(?:شهر\s+(?P<mn>1[0-2]|0?[1-9])(?![\d/.:\-])"
+            _PRE + r"(?P<c>(?:شهر\s+(?P<mn>1[0-2]|0?[1-9])(?![\d/.:\-])"
             rf"|الشهر\s+(?P<mo>{_alt(_MONTH_ORDINALS)}))" + yr + ")" + _E
         )
+        self.day_before_re = re.compile(rf"(?<!\w)(?P<d1>{day})\s+(?:من\s+)?$")
         self.dm_re = re.compile(
-            r"(?<![\w.,/:\-])(?:"
-            + PROCLITIC_PATTERN
-            + rf")(?P<c>(?:(?:يوم\s+)?(?P<wd>{wd})\s*,?\s*)?"
-            r"(?P<a>[0-3]?\d)(?P<s>[/\-])(?P<b>[01]?\d))(?![\w%]|[.,/:\-]\d)"
+            r"(?<![\w.,/:\-])(?:" + PROCLITIC_PATTERN + r")"
+            r"(?P<c>(?P<a>[0-3]?\d)(?P<s>[/\-])(?P<b>[01]?\d))(?![\w%]|[.,/:\-]\d)"
         )
+        self.wd_before_re = re.compile(rf"(?<!\w)(?:يوم\s+)?(?P<wd>{wd})\s*,?\s*$")
         self.triggers = _trigger_words(self.greg, self.hijri, self.weekdays)
         self.pod_re = re.compile(
             _PRE

@@ -155,7 +155,10 @@ def _month_numbers(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
             month = _MONTH_ORDINALS[_clean(mt["mo"])]
         else:
             month = int(mt["mn"])
-        d = _day_num(mt["d1"])
+        before = g.day_before_re.search(norm, max(0, s - 24), s)
+        d = _day_num(before["d1"]) if before else None
+        if before:
+            s = before.start()
         if d is not None and not 1 <= d <= 31:
             continue
         if d is not None and year is not None:
@@ -183,15 +186,17 @@ def _day_months(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
         before = norm[max(0, s - 12) : s]
         if _LAW_BEFORE.search(before):
             continue
-        if not mt["wd"]:
+        wd = g.wd_before_re.search(norm, max(0, s - 20), s)
+        if wd:
+            s = wd.start()
+            fn = partial(_weekday_year, month, day, g.weekdays[wd["wd"]])
+        else:
             padded = mt["s"] == "/" and len(mt["a"]) == len(mt["b"]) == 2
             if not (padded or _DM_BEFORE.search(before)):
                 continue
             if not (_FOLLOW.match(norm, e) or _DM_FOLLOW.match(norm, e)):
                 continue
             fn = partial(_day_month_value, month=month, day=day, sign=0)
-        else:
-            fn = partial(_weekday_year, month, day, g.weekdays[mt["wd"]])
         out.append(Cand(s, e, "DATE", "numeric", fn, 0.8, _clean(norm[s:e]), None, 3, True))
     return out
 
