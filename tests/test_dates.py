@@ -253,3 +253,10 @@ def test_clock_time_takes_the_document_day(pipe: Pipeline) -> None:
     assert [(m.text, m.value) for m in _dates(bare)] == [("الرابعة عصرا", "T16:00")]
     joined = _run(pipe, "يصل الوفد غدا الساعة 10:30 بتوقيت مكة", "2024-08-09")
     assert [m.value for m in _dates(joined)] == ["2024-08-10T10:30+03:00"]
+
+
+@pytest.mark.parametrize("anchor", ["0001-01-05", "9999-12-28"])
+def test_anchor_at_the_calendar_edge_never_crashes(pipe: Pipeline, anchor: str) -> None:
+    text = "الخميس الماضي ونهاية العام المقبل وآخر جمعة من الشهر المقبل والأحد 3 نوفمبر الساعة 10"
+    doc = _run(pipe, text, anchor)
+    assert all(isinstance(m.value, str) for m in _dates(doc))

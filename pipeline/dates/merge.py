@@ -199,6 +199,15 @@ def windows(norm: str, hits: list[tuple[int, int]]) -> Spans:
     return spans
 
 
+def _resolve(c: Cand, anchor: Anchor) -> str:
+    """A candidate's value; "" when the arithmetic leaves the calendar (an anchor in year 1 or 9999
+    moved by a week), so that no input date can stop a run."""
+    try:
+        return c.resolve(anchor)
+    except (OverflowError, ValueError):
+        return ""
+
+
 def find_dates(
     g: Grammar, norm: str, anchor: Anchor, spans: Spans | None = None
 ) -> tuple[list[Out], Anchor]:
@@ -215,7 +224,7 @@ def find_dates(
     if anchor is None:
         anchor = _infer_anchor(kept)
     items = [
-        Out(c.start, c.end, c.type, c.resolve(anchor), c.normalized, c.score, c.kind, c.day)
+        Out(c.start, c.end, c.type, _resolve(c, anchor), c.normalized, c.score, c.kind, c.day)
         for c in kept
     ]
     return _merge(norm, items), anchor
