@@ -24,8 +24,9 @@ _CARDINALS: dict[str, int] = count_words(100)
 _NTH_BEFORE: dict[str, int] = {
     w: v for w, (v, form) in NUM_ORDINALS.items() if form == "bare" and v <= 5
 } | {"اخر": -1}
-# After the weekday only the feminine ordinal (الجمعه الاولي، الاحد الثانيه is rare) or الاخير: a
-# masculine one reads as the day of the month (السبت الثاني من سبتمبر = Saturday 2 September).
+# After the weekday only a feminine ordinal (الجمعه الاولي، الجمعه الثانيه: ending in ي or ه, which
+# the masculine الثاني shares) or الاخير: a masculine one reads as the day of the month (السبت الثاني
+# من سبتمبر = Saturday 2 September).
 _NTH_AFTER: dict[str, int] = {
     w: v
     for w, (v, form) in NUM_ORDINALS.items()
