@@ -247,7 +247,8 @@ class Grammar:
         # or weekday would be tried at every position); what comes before is looked up after.
         self.mnum_re = re.compile(
             _PRE + r"(?P<c>(?:شهر\s+(?P<mn>1[0-2]|0?[1-9])(?![\d/.:\-])"
-            rf"|الشهر\s+(?P<mo>{_alt(_MONTH_ORDINALS)}))" + yr + ")" + _E
+            rf"|الشهر\s+(?P<mo>{_alt(_MONTH_ORDINALS)})"
+            rf"|(?P<cm>الشهر\s+(?P<mod>{_MOD})|هذا\s+الشهر))" + yr + ")" + _E
         )
         self.day_before_re = re.compile(rf"(?<!\w)(?P<d1>{day})\s+(?:من\s+)?$")
         self.dm_re = re.compile(

@@ -9,7 +9,7 @@ import datetime as _dt
 import re
 from functools import partial
 
-from pipeline.dates.patterns import _FOLLOW, _LAW_BEFORE, Cand, Grammar
+from pipeline.dates.patterns import _FOLLOW, _LAW_BEFORE, _NOT_DAY_BEFORE, Cand, Grammar
 from pipeline.dates.recognize import _clean, _day_num, _hijri_rel, _scan
 from pipeline.dates.values import (
     Anchor,
@@ -28,6 +28,19 @@ from pipeline.dates.values import (
 from pipeline.dates.words import _MONTH_ORDINALS, _NTH_AFTER, _NTH_BEFORE, _PART_WORDS
 
 Span = tuple[_dt.date, _dt.date, str]
+
+
+def _day_before(g: Grammar, norm: str, s: int) -> re.Match[str] | None:
+    """A day written just before a month phrase (الثالث عشر من …، 15 …), unless an ordinal that
+    counts something else (الاسبوع الاول من الشهر الجاري)."""
+    before = g.day_before_re.search(norm, max(0, s - 24), s)
+    if before is None:
+        return None
+    a = before.start()
+    if not before["d1"][0].isdigit() and _NOT_DAY_BEFORE.search(norm[max(0, a - 16) : a]):
+        return None
+    return before
+
 
 # After العام/الشهر with no modifier, an adjective makes it another year (العام الدراسي).
 _ADJ_AFTER = re.compile(r"\s+ال[^\W\d_]+")
@@ -94,6 +107,16 @@ def _target_ok(norm: str, mt: re.Match[str]) -> bool:
     return True
 
 
+def _day_of_month(sign: int, day: int, anchor: Anchor) -> str:
+    """A day of the anchor's month, or of the month before or after it (الثالث عشر من الشهر الجاري،
+    15 من الشهر الماضي)."""
+    if anchor is None:
+        return ""
+    k = anchor.year * 12 + anchor.month - 1 + sign
+    d = _safe_date(k // 12, k % 12 + 1, day)
+    return _iso(d) if d else ""
+
+
 def _nth_value(g: Grammar, mt: re.Match[str], wd: int, n: int, anchor: Anchor) -> str:
     span = _target(g, mt, anchor)
     return _nth_weekday(span[0], span[1], wd, n) if span else ""
@@ -144,6 +167,15 @@ def _month_numbers(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
         year = int(mt["y"]) if mt["y"] else None
         if year is not None and not 1000 <= year <= 2199:
             continue
+        if mt["cm"]:
+            before = _day_before(g, norm, s)
+            d = _day_num(before["d1"]) if before else None
+            if d is None or mt["y"] or not 1 <= d <= 31:
+                continue  # "الشهر الماضي" alone is the relative pattern's
+            fn = partial(_day_of_month, _mod_sign(mt["mod"]), d)
+            s = before.start()
+            out.append(Cand(s, e, "DATE", "greg", fn, 0.9, _clean(norm[s:e]), None, 3, True))
+            continue
         if mt["mo"]:
             if "ل" in norm[mt.start() : s]:
                 continue  # "للشهر العاشر على التوالي": the tenth month running, not October
@@ -155,7 +187,7 @@ def _month_numbers(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
             month = _MONTH_ORDINALS[_clean(mt["mo"])]
         else:
             month = int(mt["mn"])
-        before = g.day_before_re.search(norm, max(0, s - 24), s)
+        before = _day_before(g, norm, s)
         d = _day_num(before["d1"]) if before else None
         if before:
             s = before.start()
