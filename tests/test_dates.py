@@ -11,10 +11,19 @@ from examples import load_examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.arabic.calendar import load_time_zones
 from pipeline.dates.merge import find_dates
-from pipeline.dates.values import _day_month_value, _month_value, _weekday_value
+from pipeline.dates.values import (
+    _day_month_value,
+    _month_value,
+    _nth_weekday,
+    _part_of,
+    _weekday_value,
+    _weekday_year,
+)
 from pipeline.dates.words import ORDINALS
 from pipeline.document import Document
+from pipeline.lexicons import load_rows
 from pipeline.pipeline import Pipeline
 from pipeline.resources import lexicons_dir
 from pipeline.stages.dates import DateStage
@@ -73,6 +82,7 @@ def test_seed_article_without_a_date(pipe: Pipeline, seed_text: str) -> None:
         ("التاسع والعاشر من أغسطس/آب", "2024-08-09/2024-08-10"),
         ("10 من أغسطس/آب القادم", "2024-08-10"),
         ("القرن الحادي والعشرين", "20"),
+        ("اليوم نفسه", "2024-08-09"),  # the same day, counted from the document's
     }
     assert expected <= got, expected - got
     assert got == expected, f"unexpected extra dates: {got - expected}"
@@ -191,4 +201,62 @@ def test_normalized_forms(pipe: Pipeline) -> None:
     assert (hijri.value, hijri.normalized) == ("2024-08-09", "1446-02-05 AH")
     time = by_text["9 أغسطس 2024م الساعة 15:15 بتوقيت مكة"]
     assert time.type == "TIME"
-    assert (time.value, time.normalized) == ("2024-08-09T15:15", "15:15 بتوقيت مكه")
+    assert (time.value, time.normalized) == ("2024-08-09T15:15+03:00", "15:15 بتوقيت مكه")
+
+
+@pytest.mark.parametrize(
+    ("anchor", "month", "day", "wd", "want"),
+    [
+        ("2024-08-09", 11, 3, 6, "2024-11-03"),  # الأحد 3 نوفمبر: 2024 is a Sunday year
+        ("2024-08-09", 11, 3, 0, "2025-11-03"),  # الاثنين 3 نوفمبر: never 2024 (a Sunday)
+        ("2024-08-09", 2, 29, 5, "2020-02-29"),  # السبت 29 فبراير: a leap year with that weekday
+        ("2026-12-06", 11, 3, 6, "2024-11-03"),  # nearest, past or future
+    ],
+)
+def test_weekday_fixes_the_year(anchor: str, month: int, day: int, wd: int, want: str) -> None:
+    got = _weekday_year(month, day, wd, dt.date.fromisoformat(anchor))
+    assert got == want
+    assert dt.date.fromisoformat(got).weekday() == wd
+    assert _weekday_year(month, day, wd, None) == ""
+
+
+def test_nth_weekday_and_parts() -> None:
+    first, last = dt.date(2024, 11, 1), dt.date(2024, 11, 30)
+    assert _nth_weekday(first, last, 3, -1) == "2024-11-28"  # آخر خميس من نوفمبر
+    assert _nth_weekday(first, last, 4, 1) == "2024-11-01"
+    assert _nth_weekday(first, last, 0, 5) == ""  # no fifth Monday in November 2024
+    assert _part_of(first, last, "month", "start") == "2024-11-01/2024-11-10"
+    assert _part_of(first, last, "month", "mid") == "2024-11-11/2024-11-20"
+    assert _part_of(first, last, "month", "end") == "2024-11-21/2024-11-30"
+    year = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    assert _part_of(*year, "year", "end") == "2024-09/2024-12"
+    assert _part_of(*year, "year", "last") == "2024-12-31"
+
+
+def test_time_zone_lexicon_is_normalized() -> None:
+    rows = load_rows("timezones")
+    assert rows[0] == ("name", "norm", "offset")
+    for name, norm, offset in rows[1:]:
+        assert normalize_text(name)[0] == norm
+        assert len(offset) == 6 and offset[0] in "+-" and offset[3] == ":"
+    zones = load_time_zones()
+    assert zones["مكه المكرمه"] == "+03:00" and zones["GMT"] == "+00:00"
+    assert "القاهره" not in zones  # daylight saving: no fixed offset
+
+
+def test_clock_time_takes_the_document_day(pipe: Pipeline) -> None:
+    """A clock time with no day written is on the document's day when the anchor is known (given
+    or inferred), and keeps only its clock part when it is not."""
+    given = _run(pipe, "بدأ الاجتماع في الرابعة عصرا", "2024-08-09")
+    assert [(m.text, m.value) for m in _dates(given)] == [("الرابعة عصرا", "2024-08-09T16:00")]
+    bare = _run(pipe, "بدأ الاجتماع في الرابعة عصرا")
+    assert [(m.text, m.value) for m in _dates(bare)] == [("الرابعة عصرا", "T16:00")]
+    joined = _run(pipe, "يصل الوفد غدا الساعة 10:30 بتوقيت مكة", "2024-08-09")
+    assert [m.value for m in _dates(joined)] == ["2024-08-10T10:30+03:00"]
+
+
+@pytest.mark.parametrize("anchor", ["0001-01-05", "9999-12-28"])
+def test_anchor_at_the_calendar_edge_never_crashes(pipe: Pipeline, anchor: str) -> None:
+    text = "الخميس الماضي ونهاية العام المقبل وآخر جمعة من الشهر المقبل والأحد 3 نوفمبر الساعة 10"
+    doc = _run(pipe, text, anchor)
+    assert all(isinstance(m.value, str) for m in _dates(doc))

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from pipeline.arabic.numwords import (
     CARDINALS,
     ORDINALS,
+    clock_hours,
     count_words,
-    day_ordinals,
     decade_words,
     digits_value,
-    hour_ordinals,
+    ordinal_phrases,
     parse_cardinal,
     parse_number,
     parse_ordinal,
@@ -212,7 +212,7 @@ def test_spelled_numbers_round_trip(n: int) -> None:
 
 def test_date_grammar_views_read_the_same_numbers() -> None:
     """The date grammar's number words are views of these tables: each parses to its own value."""
-    days = day_ordinals()
+    days = ordinal_phrases(31)
     assert len(set(days.values())) == 31 and max(days.values()) == 31
     for phrase, v in days.items():
         words = phrase.split()
@@ -220,15 +220,64 @@ def test_date_grammar_views_read_the_same_numbers() -> None:
             words[0] = "الحادي"
         p = parse_ordinal(words)
         assert p is not None and p.end == len(words) and p.value == v, phrase
-    for word, v in count_words().items():
+    for word, v in count_words(100).items():
         p = parse_cardinal([word])
         assert p is not None and p.value == v, word
     for word, d in decade_words().items():
         p = parse_cardinal([word])
         assert p is not None and p.value == 10 * d, word
-    hours = hour_ordinals()
+    hours = clock_hours()
     assert sorted(set(hours.values())) == list(range(1, 13))
     for phrase, v in hours.items():
         words = phrase.split()
         p = parse_ordinal(words) or parse_cardinal([words[0][2:]])
         assert p is not None and p.value == v, phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("حداشر", 11),
+        ("اتناشر", 12),
+        ("تلتاشر", 13),
+        ("تسعتاشر", 19),
+        ("حدعش", 11),
+        ("تلاتين", 30),
+        ("متين", 200),
+        ("تلتمية", 300),
+        ("ستمية وخمسين", 650),
+        ("تلات تلاف", 3000),
+        ("خمستاشر ألف", 15000),
+        ("ثلاثة فاصلة خمسة", 3.5),
+        ("صفر فاصلة صفر خمسة", 0.05),
+        ("ثلاثة فاصلة خمسة وسبعون مليون", 3750000),
+        ("اثنان فاصل خمسة مليار", 2500000000),
+    ],
+)
+def test_spoken_numerals_and_decimals_in_words(text: str, want: float) -> None:
+    got = value(text)
+    assert got is not None and abs(got - want) < 1e-9
+
+
+def test_context_word_and_spoken_forms() -> None:
+    """متين alone is marked (a number only before a unit); spoken forms never take the article."""
+    alone = parse_cardinal(toks("متين"))
+    assert alone is not None and alone.context
+    compound = parse_cardinal(toks("متين وخمسين"))
+    assert compound is not None and not compound.context and compound.value == 250
+    assert CARDINALS["تمان"].form == "spoken"
+
+
+def test_phrase_tables_for_the_date_grammar() -> None:
+    days = ordinal_phrases(39)
+    assert days["الحادي عشر"] == 11 and days["الثالث عشر"] == 13
+    assert days["الحادي والعشرين"] == 21 and days["الحادي والعشرون"] == 21
+    assert days["الثاني والثلاثين"] == 32
+    assert set(range(1, 40)) <= set(days.values())
+    hours = clock_hours()
+    assert hours["الواحده"] == 1 and hours["الثانيه عشره"] == 12 and "الاولي" not in hours
+    counts = count_words(59)
+    assert counts["عشر"] == 10 and counts["خمسين"] == 50 and "متين" not in counts
+    for table in (days, hours, counts):
+        for word in table:
+            assert normalize_text(word)[0] == word

@@ -25,6 +25,7 @@ from pipeline.amounts.lexer import (
     _TIME_AFTER_SET,
     _TIME_SET,
     _YEAR_SET,
+    AL_SCALES,
     Amount,
     _is_date_ahead,
     _lex,
@@ -67,7 +68,7 @@ def find_amounts(
         s = cm.start()
         if s < done:
             continue
-        is_digit = norm[s].isdigit()
+        is_digit = norm[s].isdigit() or norm[s] == "."
         sign = ""
         ordinal_digits = False
         if is_digit:
@@ -161,6 +162,15 @@ def _amount_at(
             return Amount(
                 "ORDINAL", toks[0].start + po.clitic, end, to_plain(po.value), "", score
             ), end
+        k = next((len(c) for c in ("", *PROCLITICS) if first[len(c) :] in AL_SCALES), -1)
+        if k >= 0:
+            # قرابة المليار دولار: "the billion" is an amount only with a currency or unit
+            suffix = _suffix(norm, texts, toks, 1, toks[0].end, tables)
+            if suffix is None or suffix[0] == "PERCENT":
+                return None, toks[0].end
+            typ, unit, send, per = suffix
+            value = AL_SCALES[first[k:]] / per
+            return Amount(typ, toks[0].start + k, send, to_plain(value), unit), send
         al = _al_cardinal(first)
         if al is not None:
             k, value = al
@@ -192,10 +202,12 @@ def _amount_at(
     if suffix is None and _percent_before(norm, start):
         return Amount("PERCENT", start - 1, end, to_plain(value), "%"), end
     if suffix is not None:
-        typ, unit, send = suffix
+        typ, unit, send, per = suffix
         if prev in _LAW_SET and not p.words:
             return None, send
-        return Amount(typ, start, send, to_plain(value), unit), send
+        return Amount(typ, start, send, to_plain(value / per), unit), send
+    if p.context:
+        return None, end  # متين alone is "solid", not 200
     # Ranges: 10-20, من 10 إلى 20, بين 10 و20 (the first number has no unit of its own).
     rng = _range(norm, texts, toks, p, value, prev, tables)
     if rng is not None:
@@ -305,7 +317,8 @@ def _range(
     if _is_date_ahead(patched, q.end):
         return None, q_end
     suffix = _suffix(norm, patched, toks, q.end, q_end, tables)
-    typ, unit, end = ("NUMBER", "", q_end) if suffix is None else suffix
+    typ, unit, end, per = ("NUMBER", "", q_end, 1) if suffix is None else suffix
+    low, high = low / per, high / per
     if typ == "NUMBER" and not (p.words or q.words):
         a, b = patched[0], patched[j]
         if a.isdigit() and b.isdigit() and len(a) == 4 and len(b) in (2, 4):

@@ -25,14 +25,17 @@ from pipeline.trie import trie_pattern
 # Word lists (written as in news, normalized when the tables are built).
 
 # Words before a number that make it something other than an amount.
-_YEAR_WORDS = "عام العام سنة السنة منذ"
+_YEAR_WORDS = "عام العام سنة السنة منذ شهر"  # شهر 3: the month of March
 _LAW_WORDS = (
     "المادة مادة المواد البند بند الفقرة فقرة رقم برقم الرقم الفصل الآية آية القرار قرار القانون "
     "المرسوم مرسوم الأمر الدائرة الإصدار"
 )
 _PHONE_WORDS = "هاتف الهاتف جوال الجوال تلفون التلفون فاكس الفاكس واتساب واتس"
 _TIME_WORDS = "الساعة ساعة"
-_TIME_AFTER = "صباحا مساء ظهرا فجرا عصرا ليلا"
+_TIME_AFTER = (
+    "صباحا مساء مساءا ظهرا فجرا عصرا ليلا الصبح الظهر العصر المغرب العشاء المساء الفجر الليل "
+    "بالليل والنصف والربع والثلث ونصف وربع وثلث إلا"
+)
 # Era markers after a year: 1435 هـ, 2014 م, 1990 ميلادي.
 _ERA_AFTER = "هـ ه م هجري هجرية ميلادي ميلادية"
 # Words before an ordinal that make it part of something else (القرن الحادي والعشرين, المادة الثانية);
@@ -156,8 +159,11 @@ _AL_UNITS = {
 
 _NUMBER_WORDS = all_forms() | set(_AL_UNITS)
 _NUMBER_WORDS |= {w[1:] for w in _NUMBER_WORDS if w.startswith("ال")}  # لل + X = ل + الX
+# "المليون"، "المليار" (قرابة المليار دولار): a number only with a currency or unit after it.
+AL_SCALES = {"ال" + w: e.value for w, e in CARDINALS.items() if e.kind == "scale" and e.form == ""}
+_NUMBER_WORDS |= set(AL_SCALES)
 _CAND = regex.compile(
-    r"(?<![\d.])\d|(?<![\p{L}\p{M}])"
+    r"(?<![\d.])\d|(?<![^\s(])\.(?=\d)|(?<![\p{L}\p{M}])"
     + PROCLITIC_CLASS
     + "{0,2}(?:"
     + trie_pattern(_NUMBER_WORDS)
@@ -189,7 +195,7 @@ _LEX = regex.compile(
     + r")(?![\p{L}])|(?:بال|في[ \t]+ال)(?:"
     + _PCT_WORDS
     + r")(?![\p{L}]))))"
-    r"|(\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d]|,\d)|\d+(?:\.\d+)?)|([\p{L}\p{M}]+)|(\S))",
+    r"|(\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d]|,\d)|\d+(?:\.\d+)?|(?<![^\s(])\.\d+)|([\p{L}\p{M}]+)|(\S))",
     _V,
 )
 _PERCENT = regex.compile(
@@ -201,6 +207,9 @@ for _unit, _forms in _UNITS.items():
     for _f in _forms:
         _UNIT_OF.setdefault(_n(_f), _unit)
 _UNIT_AFTER = regex.compile(r"[ \t]*(?P<u>" + trie_pattern(_UNIT_OF) + r")(?![\p{L}\p{M}\d])", _V)
+# A decimal comma typed as such (0,5; 3,25): one or two digits after it cannot be a thousands group.
+# An Arabic comma (،, also "," in norm) separates list items, so the raw character is checked.
+_COMMA_DECIMAL = regex.compile(r",\d+(?![\d,.])")
 _THIN_SPACES = "\u2009\u202f\u00a0\u2007\u2008\u200a"
 
 
@@ -248,6 +257,10 @@ def _lex(norm: str, raw_at: object, pos: int, limit: int = 10) -> list[_Tok]:
         text = m.group(kind)
         if kind == 1:
             text = text.replace(",", ".")
+        elif kind == 2 and (d := _COMMA_DECIMAL.match(norm, b)) and raw_at(b) == ",":
+            if text == "0" or (len(d.group()) <= 3 and b - a <= 3 and "." not in text):
+                text += "." + d.group()[1:]  # 0,5 or 3,25: a comma that cannot group thousands
+                b = skip_to = d.end()
         elif kind == 2 and b - a <= 3 and b < n and norm[b] == " " and raw_at(b) in _THIN_SPACES:
             while (
                 b + 4 <= n
@@ -363,17 +376,41 @@ def _context_currency(norm: str, pos: int, noun: str, tables: CurrencyTables) ->
     return best
 
 
+def _subunit_after(
+    norm: str, texts: list[str], toks: list[_Tok], i: int, end: int, tables: CurrencyTables
+) -> tuple[str, int, int] | None:
+    """(ISO code, norm end, subunits per unit) for a subunit after a number (50 سنتا, 25 قرشا,
+    50¢): the code is the main currency's, by its default or a country named nearby."""
+    for sym, (code, per) in tables.subunit_symbols.items():
+        if norm.startswith(sym, end) or (norm.startswith(" " + sym, end)):
+            return code, norm.index(sym, end) + len(sym), per
+    if i >= len(texts):
+        return None
+    sub = tables.subunit_of_form.get(texts[i])
+    if sub is None:
+        return None
+    noun, per = sub
+    code = ""
+    if noun in tables.context:
+        code = _context_currency(norm, toks[i].start, noun, tables)
+    return code or tables.default[noun], toks[i].end, per
+
+
 def _suffix(
     norm: str, texts: list[str], toks: list[_Tok], i: int, end: int, tables: CurrencyTables
-) -> tuple[str, str, int] | None:
-    """(type, unit, new end) for what follows a number ending at token i / norm offset end."""
+) -> tuple[str, str, int, int] | None:
+    """(type, unit, new end, divisor) for what follows a number ending at token i / norm offset
+    end; the divisor is 1 except for currency subunits (50 سنتا = 0.5 USD)."""
     m = _PERCENT.match(norm, end)
     if m:
-        return "PERCENT", "%", m.end()
+        return "PERCENT", "%", m.end(), 1
     cur = _currency_after(norm, texts, toks, i, tables)
     if cur:
-        return "MONEY", cur[0], cur[1]
+        return "MONEY", cur[0], cur[1], 1
+    sub = _subunit_after(norm, texts, toks, i, end, tables)
+    if sub:
+        return "MONEY", sub[0], sub[1], sub[2]
     m = _UNIT_AFTER.match(norm, end)
     if m:
-        return "QUANTITY", _UNIT_OF[m.group("u")], m.end()
+        return "QUANTITY", _UNIT_OF[m.group("u")], m.end(), 1
     return None

@@ -1,4 +1,5 @@
-"""Month and weekday names (normalized spelling), from one table: pipeline/lexicons/months.tsv.
+"""Month and weekday names (normalized spelling), from one table: pipeline/lexicons/months.tsv;
+and the time zones written after توقيت (pipeline/lexicons/timezones.tsv).
 
 Gregorian months in their regional lists (Egyptian/Gulf يناير, Levantine كانون الثاني, Maghrebi جانفي
 and يناير/غشت), Hijri months and weekdays; built by `python -m pipeline.training.build_date_lexicon`
@@ -11,7 +12,7 @@ from functools import lru_cache
 
 from pipeline.lexicons import load_rows
 
-__all__ = ["load_months"]
+__all__ = ["load_months", "load_time_zones"]
 
 _HEADER = ("kind", "number", "name", "norm", "ambiguous", "source")
 
@@ -34,3 +35,13 @@ def _months() -> dict[str, dict[str, tuple[int, bool]]]:
 def load_months() -> dict[str, dict[str, tuple[int, bool]]]:
     """{kind: {normalized name: (number, ambiguous)}}; kinds gregorian, hijri, weekday (a copy)."""
     return {kind: dict(names) for kind, names in _months().items()}
+
+
+@lru_cache(maxsize=1)
+def load_time_zones() -> dict[str, str]:
+    """{normalized zone word: UTC offset "+03:00"} from pipeline/lexicons/timezones.tsv: places and
+    names written after توقيت (مكة المكرمة، غرينتش، GMT) whose offset is the same all year."""
+    rows = load_rows("timezones")
+    if tuple(rows[0]) != ("name", "norm", "offset"):
+        raise ValueError(f"timezones.tsv: unexpected header {rows[0]}")
+    return {row[1]: row[2] for row in rows[1:]}

@@ -21,7 +21,7 @@ _V = regex.V1
 # Currencies: hand-written news forms (all numbers/cases) of the common nouns; CLDR adds the rest.
 _CURRENCY_FORMS: dict[str, tuple[str, ...]] = {
     "دولار": ("دولار", "دولارا", "دولاران", "دولارين", "دولارات", "الدولارات"),
-    "يورو": ("يورو", "اليوروهات"),
+    "يورو": ("يورو", "اليوروهات", "يوروهات", "أورو", "اورو"),
     "جنيه": ("جنيه", "جنيها", "جنيهان", "جنيهين", "جنيهات", "الجنيهات"),
     "ريال": ("ريال", "ريالا", "ريالان", "ريالين", "ريالات", "الريالات"),
     "دينار": ("دينار", "دينارا", "ديناران", "دينارين", "دنانير", "الدنانير"),
@@ -37,6 +37,16 @@ _CURRENCY_FORMS: dict[str, tuple[str, ...]] = {
     "كرونة": ("كرونة", "كرونات"),
     "أوقية": ("أوقية",),
 }
+# Subunits: (forms, the main currency noun, how many make one): 50 سنتا = 0.5 USD. The currency is
+# the main noun's (its default, or the country named nearby for an ambiguous one).
+_SUBUNITS: dict[str, tuple[tuple[str, ...], str, int]] = {
+    "سنت": (("سنت", "سنتا", "سنتات"), "دولار", 100),  # not سنتان/سنتين: "two years"
+    "قرش": (("قرش", "قرشا", "قروش", "قرشان", "قرشين"), "جنيه", 100),
+    "فلس": (("فلس", "فلسا", "فلوس", "فلسان", "فلسين"), "دينار", 1000),
+    "هللة": (("هللة", "هللات", "هللتان", "هللتين"), "ريال", 100),
+    "مليم": (("مليم", "مليما", "مليمات", "ملاليم"), "جنيه", 1000),
+}
+_SUBUNIT_SYMBOLS = {"¢": ("USD", 100)}
 # The currency a bare noun means when no adjective or country in the sentence says otherwise.
 _CURRENCY_DEFAULT = {
     "دولار": "USD",
@@ -116,6 +126,8 @@ class CurrencyTables:
     symbol_after: dict[str, str]
     symbol_before: dict[str, str]
     iso: frozenset[str]
+    subunit_of_form: dict[str, tuple[str, int]]  # form → (main noun, subunits per unit)
+    subunit_symbols: dict[str, tuple[str, int]]  # ¢ → (ISO code, subunits per unit)
 
 
 def _current_codes() -> set[str]:
@@ -225,6 +237,8 @@ def build_currency_tables() -> CurrencyTables:
         if s and s not in symbol_after and "." in s:
             symbol_after[s] = code
     iso = frozenset(c for c in ar.currencies if c.isalpha() and c.isupper() and len(c) == 3)
+    subunits = {_n(f): (_n(main), per) for forms, main, per in _SUBUNITS.values() for f in forms}
     return CurrencyTables(
-        noun_of_form, adj, default, context, symbol_after, dict(_SYMBOLS_BEFORE), iso
-    )
+        noun_of_form, adj, default, context, symbol_after, dict(_SYMBOLS_BEFORE), iso,
+        subunits, dict(_SUBUNIT_SYMBOLS),
+    )  # fmt: skip

@@ -2,7 +2,8 @@
 
 Why a module of its own: number words are Arabic knowledge both grammars read, kept apart from any
 stage: the amount grammar (`pipeline.amounts`) parses with the tables, the date grammar
-(`pipeline.dates.words`) takes the views below (day ordinals, clock hours, counts, decades). Everything here is a pure function of a token
+(`pipeline.dates.words`) takes the views below (`ordinal_phrases`, `clock_hours`, `count_words`,
+`decade_words`). Everything here is a pure function of a token
 sequence in *normalized* form (see `pipeline.arabic.normalize`): alef forms folded,
 ة → ه, ى → ي, ASCII digits. Word lists are written in ordinary spelling and normalized once at
 import, so they can never drift from what the normalizer produces.
@@ -40,6 +41,11 @@ __all__ = [
     "parse_ordinal",
     "parse_number",
     "to_plain",
+    "ordinal_phrases",
+    "clock_hours",
+    "count_words",
+    "DECIMAL_POINT",
+    "NEEDS_CONTEXT",
 ]
 
 
@@ -51,7 +57,10 @@ class NumberWord:
     "frac" (½ ¼ ⅓ ⅔ and the plural fractions أرباع/أثلاث).
     form: "" (plain), "dual" (ألفان = 2 × scale), "plural" (آلاف: needs a multiplier),
     "construct" (ألفا, مليونا: accusative singular after a number, dual construct alone),
-    "bound" (أحد, إحدى, اثنا: only inside a compound such as أحد عشر).
+    "bound" (أحد, إحدى, اثنا: only inside a compound such as أحد عشر),
+    "spoken" (تلاتة، حداشر: dialect spellings, not taken with the article),
+    "context" (متين: also an everyday word, so a number only inside a longer number or before a
+    unit; the amount grammar checks `Parsed.context`).
     """
 
     kind: str
@@ -84,6 +93,35 @@ _ORDINAL_STEMS = {
     10: ("عاشر", "عاشرة"),
 }
 _ORDINAL_ONE_BOUND = ("الحادي", "الحادية", "حادي", "حادية")
+# Spoken teens (Egyptian حداشر…, Levantine حدعش…) and hundreds (تلتمية…): values and spellings.
+_SPOKEN_TEENS = {
+    11: ("حداشر", "احداشر", "حدعش", "احدعش"),
+    12: ("اتناشر", "اطناشر", "تناشر", "اطنعش", "تنعش", "اتنعش"),
+    13: ("تلتاشر", "تلطاشر", "تلتعش", "تلطعش"),
+    14: ("اربعتاشر", "أربعتاشر", "اربعطاشر", "اربعتعش", "اربعطعش"),
+    15: ("خمستاشر", "خمسطاشر", "خمستعش", "خمسطعش"),
+    16: ("ستاشر", "سطاشر", "ستعش", "سطعش"),
+    17: ("سبعتاشر", "سبعطاشر", "سبعتعش", "سبعطعش"),
+    18: ("تمنتاشر", "تمانتاشر", "تمنطاشر", "تمنتعش", "تمنطعش"),
+    19: ("تسعتاشر", "تسعطاشر", "تسعتعش", "تسعطعش"),
+}
+_SPOKEN_HUNDREDS = {
+    3: ("تلت", "تلات", "ثلاث"),
+    4: ("ربع", "اربع", "أربع"),
+    5: ("خمس",),
+    6: ("ست", "سيت"),
+    7: ("سبع",),
+    8: ("تمن", "تمان", "ثمن", "ثمان"),
+    9: ("تسع",),
+}
+# The decimal point said in words: ثلاثة فاصلة خمسة = 3.5.
+DECIMAL_POINT = frozenset(_n(w) for w in ("فاصلة", "فاصل", "فاصله"))
+# Forms that are also common words (متين "solid"): numbers only with a unit after them or
+# inside a longer number.
+NEEDS_CONTEXT = "context"
+# Spoken spellings (تلاتة، حداشر، تلتمية): numbers alone, but never after the article (التمان is
+# the name Altman, not "the eight").
+SPOKEN = "spoken"
 
 
 def _table() -> dict[str, NumberWord]:
@@ -112,7 +150,18 @@ def _table() -> dict[str, NumberWord]:
         add(ws, "unit", v)
     for v, stem in _TEN_STEMS.items():
         add([stem + "ون", stem + "ين"], "ten", v)
+    # Spoken forms (Egyptian, Levantine, Gulf), as people write them in posts and quoted speech.
+    add(["اتنين", "إتنين"], "unit", 2, SPOKEN)
+    add(["تلاتة", "تلات"], "unit", 3, SPOKEN)
+    add(["تمانية", "تمنية", "تمان"], "unit", 8, SPOKEN)
+    for v, forms in _SPOKEN_TEENS.items():
+        add(forms, "unit", v, SPOKEN)
+    add(["تلاتين"], "ten", 30, SPOKEN)
+    add(["تمانين", "تمنين"], "ten", 80, SPOKEN)
     add(["مائة", "مئة", "مية", "ماية"], "hundred", 100)
+    add(["متين"], "hundred", 200, "context")  # also "solid": only with a unit or in a compound
+    for v, ss in _SPOKEN_HUNDREDS.items():
+        add([x + h for x in ss for h in ("مية", "ماية", "ميت")], "hundred", v * 100, SPOKEN)
     add(["مائتان", "مائتين", "مئتان", "مئتين", "مائتا", "مئتا", "مائتي", "مئتي"], "hundred", 200)
     stems = {
         3: ["ثلاث", "ثلث"],
@@ -126,7 +175,7 @@ def _table() -> dict[str, NumberWord]:
     for v, ss in stems.items():
         add([s + h for s in ss for h in ("مائة", "مئة")], "hundred", v * 100)
     scales = {
-        10**3: (["ألف"], ["ألفان", "ألفين", "ألفي"], ["آلاف", "ألوف"], ["ألفا"]),
+        10**3: (["ألف"], ["ألفان", "ألفين", "ألفي"], ["آلاف", "ألوف", "تلاف"], ["ألفا"]),
         10**6: (["مليون"], ["مليونان", "مليونين", "مليوني"], ["ملايين"], ["مليونا"]),
         10**9: (
             ["مليار", "بليون"],
@@ -172,6 +221,57 @@ def _ordinals() -> dict[str, tuple[int, str]]:
 
 CARDINALS: dict[str, NumberWord] = _table()
 ORDINALS: dict[str, tuple[int, str]] = _ordinals()
+
+
+def ordinal_phrases(hi: int, feminine: bool = False) -> dict[str, int]:
+    """Definite ordinal phrases 1..hi, normalized, as the date grammar matches them whole:
+    الاول، الحادي عشر، الثالث عشر، الحادي والعشرين / الحادي والعشرون، الثاني والثلاثين; with
+    `feminine`, الاولي، الحاديه عشره (and the common الحاديه عشر)، الخامسه والعشرين."""
+    k = 1 if feminine else 0
+    units = {v: _n("ال" + forms[k]) for v, forms in _ORDINAL_STEMS.items() if v < 10}
+    one = [_n("الحادية" if feminine else "الحادي")] + ([] if feminine else [_n("الواحد")])
+    out: dict[str, int] = {}
+    for v in range(1, min(hi, 10) + 1):
+        out[_n("ال" + _ORDINAL_STEMS[v][k])] = v
+    teen = ("عشرة", "عشر") if feminine else ("عشر",)
+    for v in range(1, 10):
+        for u in one if v == 1 else [units[v]]:
+            for t in teen:
+                if 10 + v <= hi:
+                    out[f"{u} {_n(t)}"] = 10 + v
+    for tens, stem in _TEN_STEMS.items():
+        if tens > hi:
+            break
+        for case in ("ين", "ون"):
+            word = _n("ال" + stem + case)
+            out.setdefault(word, tens)
+            for v in range(1, 10):
+                if tens + v <= hi:
+                    for u in one if v == 1 else [units[v]]:
+                        out.setdefault(f"{u} و{word}", tens + v)
+    return out
+
+
+def clock_hours() -> dict[str, int]:
+    """Hours of the clock in words (feminine ordinals, with الواحدة for one): الواحده 1 …
+    الثانيه عشره 12."""
+    hours = {w: v for w, v in ordinal_phrases(12, feminine=True).items() if v != 1}
+    hours[_n("الواحدة")] = 1
+    return hours
+
+
+def count_words(hi: int = 100) -> dict[str, int]:
+    """Single-word cardinals 1..hi that count days, weeks or years (ثلاثة، عشرين، مئة, and the
+    spoken forms), for the date grammar's "قبل ثلاثة أيام"."""
+    return {
+        w: int(e.value)
+        for w, e in CARDINALS.items()
+        if e.kind in ("unit", "ten", "hundred")
+        and e.form not in ("bound", NEEDS_CONTEXT)
+        and 1 <= e.value <= hi
+    }
+
+
 _TEEN = {_n("عشر"), _n("عشرة")}
 _AND = "و"
 # Words after which a bare ألفا/مليونا is an accusative singular rather than a dual construct.
@@ -181,58 +281,6 @@ _FUNCTION_WORDS = frozenset(_n(w) for w in ("من", "في", "على", "إلى", 
 def all_forms() -> set[str]:
     """Every cardinal and ordinal spelling (normalized), for building candidate regexes."""
     return set(CARDINALS) | set(ORDINALS)
-
-
-# Views for the date grammar (`pipeline.dates.words`), derived from the tables above so that the
-# two grammars read one list of number words.
-
-
-def day_ordinals(top: int = 31) -> dict[str, int]:
-    """Masculine ordinal phrases 1..top as days of the month and centuries are written: الاول ..
-    العاشر, الحادي/الواحد عشر, الخامس والعشرين (tens in the genitive form)."""
-    units = {_n("ال" + m): v for v, (m, _f) in _ORDINAL_STEMS.items() if v <= 9}
-    compound = {_n(_ORDINAL_ONE_BOUND[0]): 1, _n("الواحد"): 1}
-    compound.update({w: v for w, v in units.items() if v > 1})
-    table = dict(units)
-    table[_n("ال" + _ORDINAL_STEMS[10][0])] = 10
-    teen = _n("عشر")
-    for word, n in compound.items():
-        table[f"{word} {teen}"] = 10 + n
-    for tens, stem in _TEN_STEMS.items():
-        if tens > top:
-            continue
-        tens_word = _n("ال" + stem + "ين")
-        table[tens_word] = tens
-        for word, n in compound.items():
-            if tens + n <= top:
-                table[f"{word} و{tens_word}"] = tens + n
-    return table
-
-
-def hour_ordinals() -> dict[str, int]:
-    """Feminine ordinals of the clock hours 1..12 (الساعة الواحدة، العاشرة، الحادية عشرة)."""
-    table = {_n("الواحدة"): 1}
-    table.update({_n("ال" + f): v for v, (_m, f) in _ORDINAL_STEMS.items() if v >= 2})
-    one, two = _n(_ORDINAL_ONE_BOUND[1]), _n("ال" + _ORDINAL_STEMS[2][1])
-    for teen in map(_n, ("عشرة", "عشر")):
-        table[f"{one} {teen}"] = 11
-        table[f"{two} {teen}"] = 12
-    return table
-
-
-def count_words() -> dict[str, int]:
-    """Cardinals that count units of time (قبل ثلاثة أيام، منذ عشرين عاما): the plain spellings of
-    1 and 3..10 (two is said with a dual noun: يومين), the tens in the genitive form, and 100."""
-    return {
-        w: int(e.value)
-        for w, e in CARDINALS.items()
-        if e.form == ""
-        and (
-            (e.kind == "unit" and 1 <= e.value <= 10 and e.value != 2)
-            or (e.kind == "ten" and w.endswith("ين"))
-            or (e.kind == "hundred" and e.value == 100)
-        )
-    }
 
 
 def decade_words() -> dict[str, int]:
@@ -282,7 +330,7 @@ def split_clitic(word: str) -> tuple[int, str]:
 
 def lookup(word: str) -> tuple[int, NumberWord | None]:
     """(proclitic length, cardinal entry) for a token; digits give a synthetic "digits" entry."""
-    if word[:1].isdigit() or (word[:1] in "+-" and word[1:2].isdigit()):
+    if word[:1].isdigit() or (word[:1] in "+-." and word[1:2].isdigit()):
         v = digits_value(word)
         return (0, NumberWord("digits", v)) if v is not None else (0, None)
     k, core = split_clitic(word)
@@ -306,6 +354,7 @@ class Parsed:
     multiplier: Decimal = Decimal(0)
     words: bool = False
     ordinal: bool = False
+    context: bool = False  # one word that is a number only with a unit after it (متين)
 
 
 def _conj(tokens: Sequence[str], j: int) -> tuple[int, int, NumberWord | None] | None:
@@ -484,7 +533,39 @@ def parse_cardinal(tokens: Sequence[str], i: int = 0) -> Parsed | None:
         j = end = idx + 1
         # A group started after a scale may take its own smaller scale (ثلاثة ملايين وخمسمائة ألف).
     value = total + cur
-    return Parsed(value, i, end, clitic, top_scale, multiplier or value, words)
+    if (
+        end < len(tokens)
+        and tokens[end] in DECIMAL_POINT
+        and last_scale is None
+        and cur_kinds
+        and "frac" not in cur_kinds
+    ):
+        frac = _decimal_part(tokens, end + 1)
+        if frac is not None:
+            value, end, words = cur + frac[0], frac[1], True
+            k, after = lookup(tokens[end]) if end < len(tokens) else (1, None)
+            if k == 0 and after is not None and after.kind == "scale" and after.form != "dual":
+                multiplier, top_scale = value, int(after.value)
+                value, end = value * after.value, end + 1
+    context = end == i + 1 and first.form == NEEDS_CONTEXT
+    return Parsed(value, i, end, clitic, top_scale, multiplier or value, words, context=context)
+
+
+def _decimal_part(tokens: Sequence[str], j: int) -> tuple[Decimal, int] | None:
+    """The digits after فاصلة, read as written: خمسة → .5, خمسة وسبعون → .75, صفر خمسة → .05."""
+    zeros = 0
+    zero = _n("صفر")
+    while j < len(tokens) and tokens[j] == zero:
+        zeros, j = zeros + 1, j + 1
+    stop = j
+    while stop < len(tokens) and (e := lookup(tokens[stop])[1]) is not None and e.kind != "scale":
+        stop += 1  # a scale after the digits belongs to the whole number (2 فاصلة 5 مليار)
+    p = parse_cardinal(tokens[:stop], j) if j < stop else None
+    if p is None or p.scale != 1 or p.value != p.value.to_integral_value():
+        if zeros:
+            return Decimal(0), j
+        return None
+    return Decimal("0." + "0" * zeros + str(int(p.value))), p.end
 
 
 def parse_ordinal(tokens: Sequence[str], i: int = 0) -> Parsed | None:

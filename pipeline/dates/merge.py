@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.dates.patterns import Cand, Grammar
+from pipeline.dates.periods import PERIOD_RECOGNIZERS
 from pipeline.dates.recognize import RECOGNIZERS, _clean
 from pipeline.dates.values import Anchor, Spans
 
@@ -93,12 +94,18 @@ def _join(norm: str, cur: Out, nxt: Out) -> Out | None:
         value = nxt.value + cur.value if nxt.value else cur.value
         return Out(cur.start, nxt.end, "TIME", value, span, 0.9, "time", False)
     if cur.kind == "clock" and nxt.type == "DATE" and nxt.day and _gap(_GAP_TIME_DATE, norm, gap):
-        value = nxt.value + cur.value if nxt.value else cur.value
+        value = nxt.value + _tpart(cur.value) if nxt.value else _tpart(cur.value)
         return Out(cur.start, nxt.end, "TIME", value, cur.normalized, cur.score, "time", False)
     if cur.type == "DATE" and cur.day and nxt.kind == "clock" and _gap(_GAP_DATE_TIME, norm, gap):
-        value = cur.value + nxt.value if cur.value else nxt.value
+        value = cur.value + _tpart(nxt.value) if cur.value else _tpart(nxt.value)
         return Out(cur.start, nxt.end, "TIME", value, nxt.normalized, nxt.score, "time", False)
     return None
+
+
+def _tpart(value: str) -> str:
+    """The clock part of a time value ("2024-08-09T10:30" -> "T10:30"), to put on another day."""
+    k = value.find("T")
+    return value[k:] if k >= 0 else value
 
 
 def _weekday_dates(norm: str, items: list[Out]) -> list[Out]:
@@ -191,6 +198,15 @@ def windows(norm: str, hits: list[tuple[int, int]]) -> Spans:
     return spans
 
 
+def _resolve(c: Cand, anchor: Anchor) -> str:
+    """A candidate's value; "" when the arithmetic leaves the calendar (an anchor in year 1 or 9999
+    moved by a week), so that no input date can stop a run."""
+    try:
+        return c.resolve(anchor)
+    except (OverflowError, ValueError):
+        return ""
+
+
 def find_dates(
     g: Grammar, norm: str, anchor: Anchor, spans: Spans | None = None
 ) -> tuple[list[Out], Anchor]:
@@ -201,13 +217,13 @@ def find_dates(
     if spans is None:
         spans = [(0, len(norm))]
     cands: list[Cand] = []
-    for recognize in RECOGNIZERS:
+    for recognize in RECOGNIZERS + PERIOD_RECOGNIZERS:
         cands.extend(recognize(g, norm, spans))
     kept = _select(cands, len(norm))
     if anchor is None:
         anchor = _infer_anchor(kept)
     items = [
-        Out(c.start, c.end, c.type, c.resolve(anchor), c.normalized, c.score, c.kind, c.day)
+        Out(c.start, c.end, c.type, _resolve(c, anchor), c.normalized, c.score, c.kind, c.day)
         for c in kept
     ]
     return _merge(norm, items), anchor

@@ -7,15 +7,22 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from pipeline.arabic.calendar import load_months
+from pipeline.arabic.calendar import load_months, load_time_zones
 from pipeline.arabic.clitics import PROCLITIC_PATTERN
 from pipeline.dates.values import Resolver
 from pipeline.dates.words import (
+    _AP_WORDS,
     _CARDINALS,
+    _DAY_MODS,
     _DECADES,
     _FOLLOW_OK,
     _HOURS,
+    _MINUTES,
     _MODS,
+    _MONTH_ORDINALS,
+    _NTH_AFTER,
+    _NTH_BEFORE,
+    _PART_WORDS,
     _POD,
     _POD_ADV,
     _REL_UNITS,
@@ -59,6 +66,8 @@ _NOT_DAY_BEFORE = re.compile(
 )
 _PREP_BEFORE = re.compile(_B + _alt(_YEAR_PREPS) + r"\s+$")
 _PREP_STRONG_BEFORE = re.compile(_B + _alt(_YEAR_PREPS_STRONG) + r"\s+$")
+# A word before حالا that makes it "in a state" (أحسن حالا), not "at once".
+_HAALAN_NOT_BEFORE = re.compile(r"(?:احسن|افضل|اسوا|اشد|اكثر|اقل|اصعب|اسعد|اتعس|ايسر)\s+$")
 # A number after these is a law or decree number, not a date ("القانون رقم 5/2024").
 _LAW_BEFORE = re.compile(r"(?:رقم|رقمه|الرقم|عدد)\s*$")
 _FOLLOW = re.compile(r"\s*(?:[,.;:)\"!?\-]|$)|\s+" + _alt(_FOLLOW_OK) + _E)
@@ -83,6 +92,18 @@ _EVENT_AFTER = re.compile(r"\s+(?:من|علي|عن)(?!\w)")
 _AGE_AFTER = re.compile(r"\s+من\s+(?:ال)?عمر")
 
 
+# Words of the newer patterns that no month, weekday or unit word comes with: now, spoken days, and
+# the fraction or minutes after an hour word (الخامسة والنصف، السادسة إلا ربعا، الثالثة وعشر دقائق).
+# Parts of a month and n-th weekdays always name a month, الشهر/العام or a year within the window.
+_EXTRA_TRIGGERS = (
+    "الان", "حاليا", "حالا", "اللحظه", "الوقت", "بكره", "بكرا", "امبارح", "مبارح", "والنصف", "ونصف",
+    "والربع", "وربع", "والثلث", "وثلث", "ربعا", "ثلثا", "دقائق", "دقيقه", "بالليل",
+)  # fmt: skip
+# Prayer times are triggers only after بعد/قبل/منتصف (المغرب alone is mostly Morocco, العشاء dinner).
+PAIR_TRIGGERS = frozenset(w.split()[-1] for w in _AP_WORDS if w.startswith(("بعد ", "قبل ")))
+PAIR_FIRST = ("بعد", "قبل", "منتصف")
+
+
 def _trigger_words(*tables: dict[str, object]) -> frozenset[str]:
     """Words at least one of which every date pattern contains (first words of month names)."""
     words = {name.split()[0] for table in tables for name in table}
@@ -90,7 +111,12 @@ def _trigger_words(*tables: dict[str, object]) -> frozenset[str]:
     words |= {"القرن", "الساعه", "الظهر", "الظهيره", "اليوم", "الليله", "امس", "الامس", "البارحه"}
     words |= {"غد", "غدا", "الغد", "الاسبوع", "الشهر", "العام", "السنه"}
     words |= {f"{al}{stem}{y}ات" for stem in _DECADES for al in ("", "ال") for y in ("", "ي")}
+    words |= set(_EXTRA_TRIGGERS)
     return frozenset(words)
+
+
+# Parts of day said with a prayer or noon (بعد الظهر، بعد المغرب، قبل العشاء): a TIME on their own.
+_AP_PHRASES = {w for w in _AP_WORDS if " " in w}
 
 
 class Grammar:
@@ -160,11 +186,14 @@ class Grammar:
         )
         units = _alt(_REL_UNITS)
         self.relative_re = re.compile(
-            _PRE + r"(?P<c>(?P<yest2>اول\s+(?:من\s+)?امس|(?:ال)?امس\s+الاول)"
-            r"|(?P<tom2>بعد\s+غد)"
+            _PRE + r"(?P<c>(?P<yest2>اول\s+(?:من\s+)?(?:امس|امبارح|مبارح)|(?:ال)?امس\s+الاول)"
+            r"|(?P<tom2>بعد\s+(?:غد|بكره|بكرا))"
+            r"|(?P<now>الان|حالا|(?:هذه|هاي|هذي)\s+اللحظه|اللحظه\s+(?:الراهنه|الحاليه))"
+            r"|(?P<nowd>حاليا|الوقت\s+(?:الحالي|الراهن))"
+            rf"|(?P<dayrel>اليوم\s+(?P<dmod>{_alt(_DAY_MODS)})|(?:نفس|ذات)\s+اليوم)"
             r"|(?P<today>اليوم)|(?P<tonight>الليله)"
-            r"|(?P<yest>(?:ال)?امس|البارحه)"
-            r"|(?P<tom>غدا|الغد)"
+            r"|(?P<yest>(?:ال)?امس|البارحه|امبارح|مبارح)"
+            r"|(?P<tom>غدا|الغد|بكره|بكرا)"
             rf"|(?P<unit>الاسبوع|الشهر|العام|السنه)\s+(?P<mod>{_MOD})"
             r"|(?:هذا|هذه)\s+(?P<unit2>الاسبوع|الشهر|العام|السنه)"
             rf"|(?P<dir>قبل|منذ|بعد)\s+(?:(?P<n>\d{{1,3}}|{_alt(_CARDINALS)})\s+)?(?P<u>{units}))"
@@ -174,21 +203,62 @@ class Grammar:
             _PRE + rf"(?P<c>(?P<yawm>يوم\s+)?(?P<wd>{wd})(?:\s+(?P<mod>{_MOD}))?)" + _E
         )
         hourw = _alt(_HOURS)
+        self.zones = load_time_zones()
+        zoff = r"(?:\s*(?P<zs>[+\-])\s*(?P<zh>\d{1,2})(?::(?P<zm>[0-5]\d))?(?!\d))?"
         tz = (
-            r"(?:(?:ب|حسب\s+)?(?:ال)?توقيت\s+(?:ال)?[^\W\d_]+"
-            r"(?:\s+(?:المكرمه|المنوره|المحلي|العالمي|الصيفي|الشتوي))?"
-            r"|(?:ب|حسب\s+)?(?:غرينتش|جرينتش|غرينيتش|جرينيتش|GMT|UTC|ت\s*غ)(?:\s*[+\-]\s*\d{1,2})?)"
-        )
+            rf"(?:(?:ب|حسب\s+)?(?:ال)?توقيت\s+(?P<zn>{_alt(self.zones)}(?!\w)|(?:ال)?[^\W\d_]+"
+            r"(?:\s+(?:المكرمه|المنوره|المحلي|العالمي|الصيفي|الشتوي))?)"
+            r"|(?:ب|حسب\s+)?(?P<zg>غرينتش|جرينتش|غرينيتش|جرينيتش|GMT|UTC|ت\s*غ))" + zoff
+        )  # fmt: skip
+        minute = rf"(?:{_alt(_MINUTES)}(?:\s+و\s*{_alt(_MINUTES)})?)"
         self.time_re = re.compile(
             _PRE + r"(?P<c>(?:(?P<sa>الساعه)\s+(?:ال)?)?"
-            rf"(?P<h>(?P<hd>[01]?\d|2[0-4])(?:(?P<sep>[:.])(?P<mi>[0-5]\d))?(?![\d:.])|(?P<hw>{hourw}))"
-            r"(?P<frac>\s+(?:و\s*(?P<fw>النصف|الربع|الثلث|نصف|ربع|ثلث|(?P<fm>\d{1,2})\s*(?:دقيقه|دقائق|د))"
-            r"|الا\s+(?P<fl>ربعا|ربع|ثلثا|ثلث|(?P<fm2>\d{1,2})\s*(?:دقيقه|دقائق|د))))?"
-            r"(?:\s*(?P<ap>صباحا|مساءا|مساء|ظهرا|عصرا|ليلا|فجرا|بعد\s+الظهر|بعد\s+الظهيره"
-            r"|(?:من\s+)?(?:صباح|مساء|ظهر|فجر|ليله|عصر)|ص|م)(?![^\W\d_]))?"
+            r"(?P<h>(?<![\d:./])(?P<hd>[01]?\d|2[0-4])"
+            r"(?:(?P<sep>[:.])(?P<mi>[0-5]\d)(?::(?P<se>[0-5]\d))?)?(?![\d:.])"
+            rf"|(?P<hw>{hourw}))"
+            r"(?P<frac>\s+(?:و\s*(?:(?P<fw>النصف|الربع|الثلث|نصف|ربع|ثلث)"
+            r"|(?P<fm>\d{1,2})\s*(?:دقيقه|دقائق|د)"
+            rf"|(?P<fmw>{minute})\s+(?:دقيقه|دقائق))"
+            r"|الا\s+(?:(?P<fl>ربعا|ربع|ثلثا|ثلث)|(?P<fm2>\d{1,2})\s*(?:دقيقه|دقائق|د)"
+            rf"|(?P<fmw2>{minute})\s+(?:دقيقه|دقائق))))?"
+            rf"(?:\s*(?P<ap>{_alt(_AP_WORDS)}|(?:من\s+|في\s+)?(?:ال)?(?:{_alt(_POD)})|ص|م)"
+            r"(?![^\W\d_]))?"
             rf"(?P<tz>\s+{tz})?)" + _E
         )
+        # A month or year that a part or an n-th weekday is taken of.
+        yr = r"(?:\s*,?\s*(?:(?:من\s+)?(?:ال)?(?:عام|سنه)\s+)?(?P<y>[12]\d{3})(?!\d))?"
+        target = (
+            rf"(?:(?P<sh>شهر\s+)?(?:(?P<gm>{m})|(?P<hm>{hm}))" + yr
+            + r"|شهر\s+(?P<mn>1[0-2]|0?[1-9])(?![\d/.:\-])"
+            + r"|(?:(?:ال)?(?:عام|سنه)\s+)?(?P<yo>[12]\d{3})(?!\d)"
+            + rf"|(?P<cu>الشهر|العام|السنه)(?:\s+(?P<mod>{_MOD}))?)"
+        )  # fmt: skip
+        wd_bare = _alt({w[2:] for w in self.weekdays})
+        self.nth_re = re.compile(
+            _PRE + rf"(?P<c>(?:(?P<o1>{_alt(_NTH_BEFORE)})\s+(?P<w1>{wd_bare})"
+            rf"|(?:يوم\s+)?(?P<w2>{wd})\s+(?P<o2>{_alt(_NTH_AFTER)}))"
+            rf"\s+(?:من|في)\s+{target})" + _E
+        )
+        self.part_re = re.compile(
+            _PRE + rf"(?P<c>(?:(?P<dw>اول|اخر)\s+يوم\s+(?:من|في)\s+|(?P<pw>{_alt(_PART_WORDS)})\s+)"
+            rf"{target})" + _E
+        )
+        # Month numbers and day/months start at their own word or digits (a leading optional day
+        # or weekday would be tried at every position); what comes before is looked up after.
+        self.mnum_re = re.compile(
+            _PRE + r"(?P<c>(?:شهر\s+(?P<mn>1[0-2]|0?[1-9])(?![\d/.:\-])"
+            rf"|الشهر\s+(?P<mo>{_alt(_MONTH_ORDINALS)})"
+            rf"|(?P<cm>الشهر\s+(?P<mod>{_MOD})|هذا\s+الشهر))" + yr + ")" + _E
+        )
+        self.day_before_re = re.compile(rf"(?<!\w)(?P<d1>{day})\s+(?:من\s+)?$")
+        self.dm_re = re.compile(
+            r"(?<![\w.,/:\-])(?:" + PROCLITIC_PATTERN + r")"
+            r"(?P<c>(?P<a>[0-3]?\d)(?P<s>[/\-])(?P<b>[01]?\d))(?![\w%]|[.,/:\-]\d)"
+        )
+        self.wd_before_re = re.compile(rf"(?<!\w)(?:يوم\s+)?(?P<wd>{wd})\s*,?\s*$")
         self.triggers = _trigger_words(self.greg, self.hijri, self.weekdays)
         self.pod_re = re.compile(
-            _PRE + rf"(?P<c>(?P<p>{_alt(_POD)})|(?P<adv>{_alt(_POD_ADV)}))" + _E
+            _PRE
+            + rf"(?P<c>(?P<p>{_alt(_POD)})|(?P<adv>{_alt(_POD_ADV.keys() | _AP_PHRASES)}))"
+            + _E
         )

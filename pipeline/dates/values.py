@@ -147,3 +147,42 @@ def _greg_to_hijri_year(d: _dt.date) -> int | None:
 
 def _const(value: str, _anchor: Anchor) -> str:
     return value
+
+
+def _weekday_year(month: int, day: int, wd: int, anchor: Anchor) -> str:
+    """A day and month with a weekday but no year (الأحد 3 نوفمبر): the date in the year where that
+    day falls on that weekday, nearest the anchor. Why: the weekday is the writer's own check of
+    the year, so a year where the day is another weekday can never be meant; the pattern repeats
+    within 28 years (40 for 29 February), so the search is bounded."""
+    if anchor is None:
+        return ""
+    years = range(anchor.year - 40, anchor.year + 41)
+    cands = [d for y in years if (d := _safe_date(y, month, day)) and d.weekday() == wd]
+    if not cands:
+        return ""
+    return _iso(min(cands, key=lambda d: (abs((d - anchor).days), d)))
+
+
+def _nth_weekday(first: _dt.date, last: _dt.date, wd: int, n: int) -> str:
+    """The n-th (1-based; -1 = last) given weekday between two days, or "" when there is none."""
+    days = [first + _dt.timedelta(days=k) for k in range((last - first).days + 1)]
+    hits = [d for d in days if d.weekday() == wd]
+    if not hits or n > len(hits):
+        return ""
+    return _iso(hits[-1] if n < 0 else hits[n - 1])
+
+
+def _part_of(first: _dt.date, last: _dt.date, grain: str, part: str) -> str:
+    """The start / middle / end of a month or year as an interval: days 1-10, 11-20 and 21 to
+    the end of a month; months 1-4, 5-8 and 9-12 of a year. "first"/"last" give one day."""
+    if part == "first":
+        return _iso(first)
+    if part == "last":
+        return _iso(last)
+    k = ("start", "mid", "end").index(part)
+    if grain == "year":
+        y = first.year
+        return f"{y:04d}-{4 * k + 1:02d}/{y:04d}-{4 * k + 4:02d}"
+    a = first + _dt.timedelta(days=10 * k)
+    b = last if k == 2 else first + _dt.timedelta(days=10 * k + 9)
+    return f"{_iso(a)}/{_iso(b)}"

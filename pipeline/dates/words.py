@@ -6,16 +6,41 @@ from __future__ import annotations
 
 import re
 
-from pipeline.arabic.numwords import count_words, day_ordinals, decade_words, hour_ordinals
+from pipeline.arabic.numwords import ORDINALS as NUM_ORDINALS
+from pipeline.arabic.numwords import clock_hours, count_words, decade_words, ordinal_phrases
 
 # --------------------------------------------------------------------------------------------------
 # Word tables (normalized spelling: no hamza on alef, ي for ى, ه for ة)
 
-# Number words come from the one number-word table (`pipeline.arabic.numwords`), as views.
-ORDINALS: dict[str, int] = day_ordinals()  # days 1..31 and centuries: الحادي والعشرين
-_HOURS: dict[str, int] = hour_ordinals()  # clock hours: الساعة العاشرة
-_CARDINALS: dict[str, int] = count_words()  # counts: قبل ثلاثة أيام
+# Day and century ordinals (الاول … الحادي والثلاثين; up to 39 so that an impossible day such as
+# الثاني والثلاثين is read whole and then refused), clock hours and counts: number words, from
+# their one home, pipeline.arabic.numwords.
+ORDINALS: dict[str, int] = ordinal_phrases(39)
+_HOURS: dict[str, int] = clock_hours()
+_CARDINALS: dict[str, int] = count_words(100)
 _DECADES: dict[str, int] = decade_words()  # decades: الثمانينات
+
+# The n-th weekday of a month (اول جمعه من رمضان، الخميس الاخير من نوفمبر): ordinals 1..5 from
+# numwords, bare before the weekday and definite after it; -1 = the last.
+_NTH_BEFORE: dict[str, int] = {
+    w: v for w, (v, form) in NUM_ORDINALS.items() if form == "bare" and v <= 5
+} | {"اخر": -1}
+# After the weekday only a feminine ordinal (الجمعه الاولي، الجمعه الثانيه: ending in ي or ه, which
+# the masculine الثاني shares) or الاخير: a masculine one reads as the day of the month (السبت الثاني
+# من سبتمبر = Saturday 2 September).
+_NTH_AFTER: dict[str, int] = {
+    w: v
+    for w, (v, form) in NUM_ORDINALS.items()
+    if form == "" and v <= 5 and w.endswith(("ه", "ي")) and w != "الثاني"
+} | {"الاخير": -1, "الاخيره": -1}
+# Parts of a month or year (مطلع الشهر، منتصف يونيو، اواخر سبتمبر، نهايه العام).
+_PART_WORDS = {
+    "مطلع": "start", "بدايه": "start", "اوائل": "start", "مستهل": "start", "اول": "start",
+    "منتصف": "mid", "اواسط": "mid", "اواخر": "end", "نهايه": "end", "اخر": "end",
+    "ختام": "end", "اخير": "end",
+}  # fmt: skip
+# The months as ordinals (الشهر العاشر = October).
+_MONTH_ORDINALS: dict[str, int] = {w: v for w, v in ORDINALS.items() if v <= 12}
 
 # Relative units: word -> (unit, count implied by the word or 0 when a number must precede it).
 _REL_UNITS = {
@@ -28,16 +53,34 @@ _REL_UNITS = {
 }  # fmt: skip
 
 _PAST_MODS = ("الماضي", "الماضيه", "المنصرم", "المنصرمه", "الفائت", "الفائته", "السابق",
-              "السابقه", "المنقضي", "المنقضيه")  # fmt: skip
-_NEXT_MODS = ("المقبل", "المقبله", "القادم", "القادمه")
+              "السابقه", "المنقضي", "المنقضيه", "الفايت", "الفايته", "اللي فات", "اللي فاتت",
+              "الي فات", "الي فاتت")  # fmt: skip
+_NEXT_MODS = ("المقبل", "المقبله", "القادم", "القادمه", "التالي", "التاليه", "الجاي", "الجايه",
+              "اللي جاي", "اللي جايه")  # fmt: skip
 _THIS_MODS = ("الحالي", "الحاليه", "الجاري", "الجاريه")
 _MODS = _PAST_MODS + _NEXT_MODS + _THIS_MODS
+# اليوم + these: a day counted from the document's (اليوم السابق، اليوم التالي، اليوم نفسه).
+_DAY_MODS = {
+    "السابق": -1, "الماضي": -1, "اللي فات": -1, "الي فات": -1, "التالي": 1, "الموالي": 1,
+    "نفسه": 0, "ذاته": 0, "عينه": 0,
+}  # fmt: skip
 
 # Part of day -> TIMEX3 part-of-day code.
 _POD = {
     "فجر": "MO", "صباح": "MO", "ضحي": "MO", "ظهر": "MI", "ظهيره": "MI", "عصر": "AF",
     "مساء": "EV", "ليله": "NI", "ليل": "NI", "عشيه": "EV", "صبيحه": "MO",
 }  # fmt: skip
+# Words after a clock time that say which half of the day it is (السابعة مساء، الرابعة عصرا،
+# الساعة 4 العصر، السابعة بعد المغرب) -> the TIMEX part of day they name.
+_AP_WORDS = {
+    "صباحا": "MO", "فجرا": "MO", "ظهرا": "MI", "عصرا": "AF", "مساءا": "EV", "مساء": "EV",
+    "ليلا": "NI", "بالليل": "NI", "الصبح": "MO", "بعد الظهر": "AF", "بعد الظهيره": "AF",
+    "قبل الظهر": "MO", "بعد العصر": "AF", "قبل المغرب": "AF", "بعد المغرب": "EV",
+    "قبل العشاء": "EV", "بعد العشاء": "NI", "قبل الفجر": "NI", "بعد الفجر": "MO",
+    "بعد منتصف الليل": "NI",
+}  # fmt: skip
+# Minutes in words (الثالثة وعشر دقائق، الا خمس دقائق), 1..59 (compounds are two of these).
+_MINUTES: dict[str, int] = count_words(59)
 _POD_ADV = {"صباحا": "MO", "فجرا": "MO", "ظهرا": "MI", "عصرا": "AF", "مساءا": "EV", "ليلا": "NI"}
 
 # Words before a bare 4-digit number that make it a year ("في 2018"، "منذ 2011").

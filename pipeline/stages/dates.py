@@ -18,12 +18,19 @@ from __future__ import annotations
 
 from pipeline.arabic.clitics import PROCLITIC_LETTERS
 from pipeline.dates.merge import find_dates, windows
-from pipeline.dates.patterns import Grammar
+from pipeline.dates.patterns import PAIR_FIRST, PAIR_TRIGGERS, Grammar
 from pipeline.dates.recognize import _is_trigger
 from pipeline.dates.values import Spans
 from pipeline.document import Document
 
 __all__ = ["DateStage"]
+
+
+def _is_alain(doc: Document, start: int, end: int) -> bool:
+    """True for the name آلان (Alain), which the normalizer folds to الان ("now"): only the raw
+    text still tells them apart."""
+    a, b = doc.to_raw(start, end)
+    return doc.raw[a:b].startswith("آ")
 
 
 class DateStage:
@@ -45,14 +52,17 @@ class DateStage:
         over the whole article, and each pattern needs at least one such word to match."""
         trig = self._grammar.triggers
         hits: list[tuple[int, int]] = []
+        prev = ""
         for t in doc.tokens:
             w = t.norm
             if (
                 w in trig
                 or (w[0] in PROCLITIC_LETTERS and _is_trigger(w, trig))
-                or (w[0].isdigit() and (len(w) >= 4 or ":" in w))
+                or (w[0].isdigit() and (len(w) >= 4 or ":" in w or "/" in w or "-" in w))
+                or (w in PAIR_TRIGGERS and prev in PAIR_FIRST)
             ):
                 hits.append((t.start, t.end))
+            prev = w
         if not hits:
             return []
         hits = [(doc.to_norm_pos(a), doc.to_norm_pos(b)) for a, b in hits]
@@ -66,6 +76,8 @@ class DateStage:
         if doc.date is None and anchor is not None:
             doc.meta.setdefault("date_inferred", anchor.isoformat())
         for m in found:
+            if m.kind == "now" and _is_alain(doc, m.start, m.end):
+                continue
             doc.add_mention(
                 m.type, m.start, m.end, normalized=m.normalized, value=m.value,
                 source="dates", score=m.score,
