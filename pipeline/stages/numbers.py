@@ -60,8 +60,18 @@ class NumberStage:
         spans = None
         if doc.tokens:
             norm_pos = doc.to_norm_pos
+            toks = doc.tokens
+            # a decimal point before digits (.75, ٫٧٥) is a token of its own: it starts the amount
             spans = [
-                (norm_pos(t.start), norm_pos(t.end)) for t in doc.tokens if may_start_amount(t.norm)
+                (norm_pos(t.start), norm_pos(t.end))
+                for i, t in enumerate(toks)
+                if may_start_amount(t.norm)
+                or (
+                    t.norm == "."
+                    and i + 1 < len(toks)
+                    and toks[i + 1].start == t.end
+                    and toks[i + 1].norm[:1].isdigit()
+                )
             ]
         for a in find_amounts(doc.norm, self.tables, raw_at, blocked, spans):
             doc.add_mention(
