@@ -30,6 +30,7 @@ from pipeline.ner.model import NerModel
 from pipeline.ner.tokens import TagInfo, tag_sentences_info
 from pipeline.resources import data_dir, models_dir
 from pipeline.training.ner_data import Sentence, load_splits
+from pipeline.training.reproducible import pin_environment
 
 __all__ = ["train", "evaluate", "prf", "tag_infos", "TRAIN_SETS", "ADAPT_SETS", "ALL_TRAIN_SETS",
            "EVAL_SETS", "CRF_PARAMS"]
@@ -253,4 +254,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.ner")
     main()
