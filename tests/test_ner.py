@@ -264,6 +264,13 @@ def _gold_occurrences(raw: str) -> list[tuple[str, list[tuple[int, int]]]]:
     return out
 
 
+# Quality floors of the shipped model, which is what `make train` builds (byte for byte): its seed
+# mentions found and its ANERcorp dev micro F1 (models/cards/ner.md). A change that scores lower
+# fails; one that scores higher should raise the floor and the card's figures with it.
+SEED_FOUND = 50
+ANERCORP_DEV_F1 = 75.5
+
+
 def test_seed_recall(nlp: Pipeline) -> None:
     raw = SEED.read_text(encoding="utf-8")
     doc = nlp(raw)
@@ -271,8 +278,21 @@ def test_seed_recall(nlp: Pipeline) -> None:
     gold = _gold_occurrences(raw)
     hits = [any((typ, a, b) in got for a, b in spans) for typ, spans in gold]
     missed = [SEED_GOLD[i][1][0] for i, h in enumerate(hits) if not h]
-    recall = sum(hits) / len(hits)
-    assert recall >= 0.90, f"recall {recall:.2%} on {len(hits)} gold mentions; missed {missed}"
+    msg = f"found {sum(hits)} of {len(hits)} gold mentions; missed {missed}"
+    assert sum(hits) >= SEED_FOUND, msg
+
+
+@pytest.mark.skipif(
+    not (data_dir() / "ner" / "anercorp" / "train.txt").exists(),
+    reason="DATA_DIR with ANERcorp not available",
+)
+def test_anercorp_dev_f1_of_the_shipped_model() -> None:
+    """`python -m pipeline.training.ner eval` on the ANERcorp dev split (the tuning set)."""
+    from pipeline.training.ner import evaluate
+
+    results = evaluate(data_dir(), models_dir() / "ner", sets=("anercorp_dev",))
+    micro_f1 = results["anercorp_dev"]["micro"][2]
+    assert micro_f1 >= ANERCORP_DEV_F1, f"ANERcorp dev micro F1 {micro_f1:.2f}"
 
 
 # ---------------------------------------------------------------- tokenizer agreement
