@@ -37,8 +37,14 @@ lint: setup
 	$(PY) -m ruff check pipeline tests bench
 	$(PY) -m ruff format --check pipeline tests bench
 
-# Rebuild every shipped lexicon and model from DATA_DIR (fixed seeds: the same files each time).
-# The stanza models (models/stanza, an optional tag backend) have their own command: see models/cards/tag.md.
+# Rebuild every shipped lexicon and model from DATA_DIR: the same bytes on every build (fixed seeds,
+# a fixed hash seed, one thread for BLAS/OpenMP so float sums keep their order; `python
+# bench/check_train_determinism.py` compares two builds). The stanza models (models/stanza, an
+# optional tag backend) have their own command: see models/cards/tag.md.
+train: export PYTHONHASHSEED = 0
+train: export OMP_NUM_THREADS = 1
+train: export OPENBLAS_NUM_THREADS = 1
+train: export MKL_NUM_THREADS = 1
 train: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.build_date_lexicon
 	$(PY) -m pipeline.training.build_places --data $(DATA_DIR)

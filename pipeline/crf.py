@@ -10,6 +10,7 @@ per-key summed weight rows in one array, so a document's rows are one gather.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "marginals",
 ]
 
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: no build time in the file
 _CACHE_LIMIT = 40_000  # default rows of a RowCache (older half dropped when full)
 
 
@@ -58,9 +60,21 @@ def read_crfsuite(path: Path) -> tuple[list[str], list[str], np.ndarray, np.ndar
 def save_table(
     out: Path, labels: Sequence[str], attrs: Sequence[str], w: np.ndarray, trans: np.ndarray
 ) -> Path:
-    """Write a weight table (NAME.weights.npz), atomically."""
+    """Write a weight table (NAME.weights.npz), atomically and byte-reproducibly.
+
+    Why not `np.savez_compressed`: it stamps each zip member with the current time, so two builds
+    of the same weights would differ in bytes; here every member carries a fixed date (what
+    `np.load` reads is the same).
+    """
     tmp = out.with_name(out.stem + ".tmp.npz")
-    np.savez_compressed(tmp, labels=np.array(labels), attrs=np.array(attrs), weights=w, trans=trans)
+    arrays = {"labels": np.array(labels), "attrs": np.array(attrs), "weights": w, "trans": trans}
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, arr in arrays.items():
+            info = zipfile.ZipInfo(name + ".npy", date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            with zf.open(info, "w", force_zip64=True) as fh:
+                np.lib.format.write_array(fh, np.asanyarray(arr), allow_pickle=False)
     tmp.replace(out)
     return out
 

@@ -146,9 +146,7 @@ def test_stage_backends_run_on_the_seed(tiny, tmp_path, seed_text) -> None:
     from pipeline.stages.tag import TagStage
     from pipeline.stages.tokenize import Tokenizer
 
-    src = models_dir() / "ner"
-    if not (src / "ner.weights.npz").exists():
-        pytest.skip("models/ner not built")
+    src = models_dir() / "ner"  # the shipped CRF: a missing file fails (tests/test_shipped_models.py)
     for f in src.iterdir():
         shutil.copy(f, tmp_path / f.name)
     net, _, _ = tiny

@@ -13,16 +13,10 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from pipeline.ner.crf import TARGET_PREFIX
 from pipeline.resources import models_dir
 from pipeline.stages.ner import NerStage
-
-pytestmark = pytest.mark.skipif(
-    not (models_dir() / "tag").exists() or not (models_dir() / "ner" / "clusters.tsv").exists(),
-    reason="models/tag and models/ner/clusters.tsv not built",
-)
 
 # (tokens, labels) in ANERcorp's tag set; the other corpora get the same sentences in theirs.
 SENTS = [

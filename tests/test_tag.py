@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.document import Document
-from pipeline.resources import data_dir, models_dir
+from pipeline.resources import data_dir
 from pipeline.stages.normalize import Normalizer
 from pipeline.stages.tag import TagStage
 from pipeline.stages.tokenize import Tokenizer
@@ -18,8 +18,6 @@ from pipeline.tagging.parts import part_kinds, part_norm
 from pipeline.training.padt import align_parts
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_42077914264d8127.txt"
-HAVE_MODELS = (models_dir() / "tag" / "pos.weights.npz").exists()
-needs_models = pytest.mark.skipif(not HAVE_MODELS, reason="models/tag not built")
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +80,6 @@ def test_part_kinds():
 # ---------------------------------------------------------------- the stage
 
 
-@needs_models
 @pytest.mark.parametrize(
     "word, proclitic, stem",
     [("وتوكاييف", "و", "توكاييف"), ("وصادر", "و", "صادر"), ("لليابان", "ل", "ليابان"),
@@ -97,14 +94,12 @@ def test_seed_splits(stages, word, proclitic, stem):
         assert [(p.text, p.kind) for p in t.parts] == [(proclitic, "proclitic"), (stem, "stem")]
 
 
-@needs_models
 def test_elided_article_restored(stages):
     doc = run(stages, "قمة آسيا الوسطى لليابان.")
     tok = next(t for t in doc.tokens if t.text == "لليابان")
     assert part_norm(tok, 1) == "اليابان"
 
 
-@needs_models
 def test_diacritics_and_tatweel_offsets(stages):
     text = "وَقَالَ الرَّئِيسُ لِلصَّحَفِيِّينَ إِنَّهُ وبـــرلين وكتابُهُمْ ﻻ"
     doc = run(stages, text)
@@ -113,7 +108,6 @@ def test_diacritics_and_tatweel_offsets(stages):
     assert [p.text for p in tok.parts][0] == "لِ"
 
 
-@needs_models
 def test_tags_are_sensible(stages):
     doc = run(stages, "وقال الرئيس إن الحكومة ستدعم الشركات في المنطقة.")
     check_offsets(doc)
@@ -134,7 +128,6 @@ ARABIC_LIKE = st.text(
 )
 
 
-@needs_models
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -143,7 +136,6 @@ def test_offsets_property(stages, text):
     check_offsets(run(stages, text))
 
 
-@needs_models
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -175,7 +167,6 @@ def test_padt_alignment_covers_dev():
             assert len(spans) == len(tags)
 
 
-@needs_models
 def test_numpy_decoding_matches_crfsuite(stages, tmp_path):
     """The stage scores with numpy for speed (`pipeline.crf`); it must give crfsuite's own answer.
     A small POS CRF is trained here on the seed article (tags from the shipped stage), exported
@@ -213,7 +204,6 @@ def test_numpy_decoding_matches_crfsuite(stages, tmp_path):
         assert mine.tag(words) == ref.tag(feats.sequence_features(words))
 
 
-@needs_models
 def test_stanza_backend_wiring(monkeypatch, stages):
     """The stanza backend keeps our segmentation and takes one UPOS per word from stanza."""
     from types import SimpleNamespace
@@ -246,7 +236,6 @@ def _outputs(doc: Document) -> list:
     return [(t.pos, [(p.start, p.end, p.text, p.kind, p.pos) for p in t.parts]) for t in doc.tokens]
 
 
-@needs_models
 def test_outputs_do_not_depend_on_cache_size(stages):
     """LRU eviction (a tiny cache evicts on every document) must not change any output."""
     norm, tok, big = stages
@@ -260,7 +249,6 @@ def test_outputs_do_not_depend_on_cache_size(stages):
     assert len(tiny.model.pos_tagger._slot) <= 8
 
 
-@needs_models
 def test_document_tagging_matches_sentence_reference(stages):
     """`tag_flat` (a whole document: shifted adds, table look-ups, side-by-side Viterbi) gives
     the per-sentence reference emissions and Viterbi path of every sentence."""
@@ -286,7 +274,6 @@ def test_document_tagging_matches_sentence_reference(stages):
         assert tags == ref
 
 
-@needs_models
 def test_attribute_rows_match_feature_strings(stages):
     """The row builders give exactly the rows of the feature strings (same order, unknown
     attributes as the zero row), so the float sums are those of `LinearChain.emissions`."""

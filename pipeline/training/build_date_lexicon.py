@@ -17,6 +17,7 @@ import babel.dates
 import babel.localedata
 
 from pipeline.arabic.normalize import normalize_text
+from pipeline.training.reproducible import pin_environment
 
 __all__ = ["build_rows", "main"]
 
@@ -98,4 +99,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.build_date_lexicon")
     main()

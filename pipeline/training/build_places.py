@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.arabic.normalize import normalize_text
 from pipeline.resources import data_dir, lexicons_dir
+from pipeline.training.reproducible import pin_environment
 
 __all__ = ["gentilic_forms", "main"]
 
@@ -133,4 +134,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.build_places")
     main()

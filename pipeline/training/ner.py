@@ -30,6 +30,7 @@ from pipeline.ner.model import NerModel
 from pipeline.ner.tokens import TagInfo, tag_sentences_info
 from pipeline.resources import data_dir, models_dir
 from pipeline.training.ner_data import Sentence, load_splits
+from pipeline.training.reproducible import pin_environment
 
 __all__ = ["train", "evaluate", "prf", "tag_infos", "TRAIN_SETS", "ADAPT_SETS", "ALL_TRAIN_SETS",
            "EVAL_SETS", "CRF_PARAMS"]
@@ -145,8 +146,9 @@ def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
                 fh.write(f"{w}\t{c}\n")
     meta = {"features_version": NerFeaturizer.VERSION, "train_sets": list(sets),
             "parts": part_meta, "weights": weights, "crf_params": params,
-            "clusters": bool(feat.clusters), "tag_features": tag_features,
-            "seconds": round(time.time() - t0)}
+            "clusters": bool(feat.clusters), "tag_features": tag_features}
+    # no training time in meta.json: the file is a build output, the same bytes on every build
+    print(f"trained in {time.time() - t0:.0f}s", flush=True)
     (out / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
     return meta
@@ -283,4 +285,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.ner")
     main()

@@ -26,6 +26,7 @@ from pipeline.arabic.normalize import normalize_text
 from pipeline.ner.tokens import cluster_key
 from pipeline.resources import data_dir, models_dir
 from pipeline.stages.tokenize import tokenize_spans
+from pipeline.training.reproducible import pin_environment
 
 __all__ = ["news_sentences", "train_clusters", "stable_hash"]
 
@@ -95,4 +96,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.ner_clusters")
     main()

@@ -19,6 +19,7 @@ from pathlib import Path
 from pipeline.arabic.normalize import normalize_text
 from pipeline.resources import data_dir, lexicons_dir
 from pipeline.training.build_places import NEWS_ALIASES
+from pipeline.training.reproducible import pin_environment
 
 __all__ = ["build_lexicons", "norm_name"]
 
@@ -122,4 +123,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.ner_lexicons")
     main()

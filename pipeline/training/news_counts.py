@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.resources import data_dir, models_dir
 from pipeline.training.ner_clusters import news_sentences
+from pipeline.training.reproducible import pin_environment
 
 __all__ = ["count_news_words", "write_counts"]
 
@@ -57,4 +58,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.news_counts")
     main()

@@ -36,6 +36,7 @@ from pipeline.tagging.model import Tagger
 from pipeline.tagging.pos import PosTagger
 from pipeline.tagging.segmenter import Segmenter
 from pipeline.training.padt import PadtToken, align_parts, norm, padt_path, read_conllu
+from pipeline.training.reproducible import pin_environment
 from pipeline.training.tag_clusters import (
     CLUSTER_ARTICLES,
     build_clusters,
@@ -301,4 +302,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.tag")
     sys.exit(main())
