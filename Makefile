@@ -64,16 +64,18 @@ train-lstm: setup $(VENV)/.installed-train
 # The character language models of the accurate NER backend (models/charlm): forward and backward LSTMs
 # on the raw news, resumable: each call continues from build/charlm/checkpoint.pt until PRETRAIN_CHARS
 # characters per direction have been read (or PRETRAIN_MINUTES have passed), then exports the weights.
+# Like every trainer it pins one thread and the hash seed itself (pipeline.training.reproducible).
 PRETRAIN_CHARS   ?= 130e6
 PRETRAIN_MINUTES ?= 100000
 pretrain: setup $(VENV)/.installed-train
-	OMP_NUM_THREADS=1 $(PY) -m pipeline.training.charlm --data $(DATA_DIR) --resume \
+	$(PY) -m pipeline.training.charlm --data $(DATA_DIR) --resume \
 		--chars $(PRETRAIN_CHARS) --minutes $(PRETRAIN_MINUTES)
 
 # The accurate NER backend: the BiLSTM-CRF over character-LM states (needs models/charlm and the
 # word vectors of train-lstm), models/ner/accurate.npz + accurate.json.
 train-accurate: setup $(VENV)/.installed-train
-	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR) --set charlm=charlm --set name=accurate
+	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR) \
+		--set charlm=charlm --set name=accurate --set hidden=128
 
 # Accuracy on held-out data the models never trained on.
 eval: setup

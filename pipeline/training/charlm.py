@@ -31,6 +31,7 @@ from torch import nn
 from pipeline.charlm import BOUNDARY, UNK, CharLM, CharLMPair, LmConfig
 from pipeline.resources import data_dir, models_dir
 from pipeline.training.ner_clusters import news_sentences
+from pipeline.training.reproducible import pin_environment
 
 __all__ = ["build_corpus", "train"]
 
@@ -250,4 +251,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.charlm")
     main()

@@ -28,6 +28,7 @@ from pipeline.resources import data_dir, models_dir
 from pipeline.training.ner import TRAIN_SETS, prf, tag_infos
 from pipeline.training.ner_data import load_splits
 from pipeline.training.ner_vectors import DEFAULT_PATH, train_vectors
+from pipeline.training.reproducible import pin_environment
 
 __all__ = ["train", "LABELS", "SETTINGS"]
 
@@ -345,4 +346,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    pin_environment("pipeline.training.ner_lstm")
     main()
