@@ -8,7 +8,7 @@ OUT    ?= outputs/
 N      ?= 1000
 export DATA_DIR
 
-.PHONY: setup extract test lint train train-lstm pretrain train-accurate eval bench bench-full clean
+.PHONY: setup extract test lint train train-lstm pretrain pretrain-continue train-accurate eval bench bench-full clean
 
 setup: $(VENV)/.installed
 
@@ -65,9 +65,18 @@ train-lstm: setup $(VENV)/.installed-train
 # on the raw news, resumable: each call continues from build/charlm/checkpoint.pt until PRETRAIN_CHARS
 # characters per direction have been read (or PRETRAIN_MINUTES have passed), then exports the weights.
 # Like every trainer it pins one thread and the hash seed itself (pipeline.training.reproducible).
-PRETRAIN_CHARS   ?= 130e6
+# The default length is the shipped run's, so `make pretrain` in a clean clone rebuilds models/charlm
+# (about 100 minutes on one core). `make pretrain-continue PRETRAIN_CHARS=130e6` starts from the shipped
+# run's checkpoint (checkpoints/charlm.pt) instead and trains further.
+PRETRAIN_CHARS   ?= 55104000
 PRETRAIN_MINUTES ?= 100000
 pretrain: setup $(VENV)/.installed-train
+	$(PY) -m pipeline.training.charlm --data $(DATA_DIR) --resume \
+		--chars $(PRETRAIN_CHARS) --minutes $(PRETRAIN_MINUTES)
+
+pretrain-continue: setup $(VENV)/.installed-train
+	mkdir -p build/charlm
+	[ -f build/charlm/checkpoint.pt ] || cp checkpoints/charlm.pt build/charlm/checkpoint.pt
 	$(PY) -m pipeline.training.charlm --data $(DATA_DIR) --resume \
 		--chars $(PRETRAIN_CHARS) --minutes $(PRETRAIN_MINUTES)
 

@@ -23,6 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from pipeline.crf import save_npz
+
 __all__ = ["LmConfig", "CharLM", "CharLMPair", "sentence_text", "UNK", "BOUNDARY"]
 
 UNK = "\x00"  # characters outside the vocabulary
@@ -85,27 +87,35 @@ class CharLMPair:
 
     @classmethod
     def load(cls, path: Path) -> CharLMPair:
-        """Load `charlm.json` + `charlm.pt` (float16 weights) from a model directory or a checkpoint."""
+        """Load `charlm.json` + `charlm.npz` (float16 weights) from a model directory."""
         path = Path(path)
         meta = json.loads((path / "charlm.json").read_text(encoding="utf-8"))
         cfg = LmConfig(**meta["config"])
-        weights = torch.load(path / "charlm.pt", map_location="cpu", weights_only=True)
+        z = np.load(path / "charlm.npz")
         models = []
         for name in ("fwd", "bwd"):
             m = CharLM(cfg)
-            m.load_state_dict({k: v.float() for k, v in weights[name].items()})
+            prefix = name + "."
+            m.load_state_dict(
+                {
+                    k[len(prefix) :]: torch.from_numpy(z[k].astype(np.float32))
+                    for k in z.files
+                    if k.startswith(prefix)
+                }
+            )
             models.append(m)
         return cls(*models)
 
     def save(self, path: Path, extra: dict | None = None) -> None:
-        """Write the weights in float16 (`charlm.pt`) and the sizes (`charlm.json`)."""
+        """Write the weights in float16 (`charlm.npz`, byte-reproducible) and the sizes (`charlm.json`)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        weights = {
-            name: {k: v.detach().half() for k, v in m.state_dict().items()}
+        arrays = {
+            f"{name}.{k}": v.detach().numpy().astype(np.float16)
             for name, m in (("fwd", self.fwd), ("bwd", self.bwd))
+            for k, v in m.state_dict().items()
         }
-        torch.save(weights, path / "charlm.pt")
+        save_npz(path / "charlm.npz", arrays)
         meta = {"config": asdict(self.fwd.cfg), **(extra or {})}
         (path / "charlm.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"

@@ -11,7 +11,7 @@ per-key summed weight rows in one array, so a document's rows are one gather.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import repeat
 from pathlib import Path
 
@@ -23,6 +23,7 @@ __all__ = [
     "export_crf",
     "read_crfsuite",
     "save_table",
+    "save_npz",
     "load_table",
     "viterbi",
     "viterbi2",
@@ -66,8 +67,14 @@ def save_table(
     of the same weights would differ in bytes; here every member carries a fixed date (what
     `np.load` reads is the same).
     """
-    tmp = out.with_name(out.stem + ".tmp.npz")
     arrays = {"labels": np.array(labels), "attrs": np.array(attrs), "weights": w, "trans": trans}
+    return save_npz(out, arrays)
+
+
+def save_npz(out: Path, arrays: Mapping[str, np.ndarray]) -> Path:
+    """Write arrays as a compressed .npz (what `np.load` reads), atomically, every zip member with a
+    fixed date so that the same arrays give the same bytes (see `save_table`)."""
+    tmp = out.with_name(out.stem + ".tmp.npz")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, arr in arrays.items():
             info = zipfile.ZipInfo(name + ".npy", date_time=_ZIP_DATE)

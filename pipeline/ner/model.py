@@ -49,7 +49,7 @@ def load_counts(path: Path) -> dict[str, int]:
 
 def _accurate_tagger(model_dir: Path):
     """The accurate backend's network, or a FileNotFoundError saying how to build it."""
-    files = [model_dir / "accurate.npz", model_dir.parent / "charlm" / "charlm.pt"]
+    files = [model_dir / "accurate.npz", model_dir.parent / "charlm" / "charlm.npz"]
     missing = [str(f) for f in files if not f.exists()]
     if missing:
         raise BackendMissing(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.crf import viterbi
+from pipeline.crf import save_npz, viterbi
 from pipeline.ner.features import NerFeaturizer
 from pipeline.ner.lstm import FEATURE_PREFIXES, MAX_CHARS, LstmEncoder
 from pipeline.ner.tokens import cluster_key
@@ -208,9 +208,7 @@ def export(net, out: Path, vocab: dict, settings: dict, log: dict, name: str = "
         "crf_trans": sd["crf_trans"], "crf_start": sd["crf_start"], "crf_end": sd["crf_end"],
     }  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / f"{name}.tmp.npz"
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(out / f"{name}.npz")
+    save_npz(out / f"{name}.npz", arrays)  # fixed zip dates: the same weights give the same bytes
     meta = {"labels": LABELS, "settings": settings, "vocab": vocab, "log": log}
     (out / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -320,7 +318,8 @@ def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequen
         f1 = _dev_f1(net, dev_enc, dev_gold, s)
         history.append({"epoch": f"average of {s['average_from']}-{s['epochs']}", "dev_f1": round(f1, 2)})
         print(f"averaged epochs {s['average_from']}-{s['epochs']}: dev F1 {f1:.2f}", flush=True)
-    log = {"history": history, "train_sets": list(sets), "seconds": round(time.time() - t0),
+    print(f"trained in {time.time() - t0:.0f}s", flush=True)  # not in the export: no build time in files
+    log = {"history": history, "train_sets": list(sets),
            "train_tokens": sum(len(x[0]) for x in data_enc), "max_chars": MAX_CHARS}
     export(net, out, {"words": words, "chars": chars, "feats": feats}, {**s, "lm_dim": lm_dim}, log,
            s["name"])
