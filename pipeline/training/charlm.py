@@ -214,9 +214,9 @@ def train(args: argparse.Namespace) -> dict:
 
 
 def vars_of(args: argparse.Namespace) -> dict:
-    return {
-        k: v for k, v in vars(args).items() if k not in ("data", "work", "out", "resume", "minutes")
-    }
+    """The settings that decide the weights (not where files go, nor when a sitting stops)."""
+    skip = ("data", "work", "out", "resume", "minutes", "chars", "save_every", "limit")
+    return {k: v for k, v in vars(args).items() if k not in skip}
 
 
 def main() -> None:
