@@ -47,8 +47,34 @@ def load_counts(path: Path) -> dict[str, int]:
     return counts
 
 
-def _accurate_tagger(model_dir: Path):
-    """The accurate backend's network, or a FileNotFoundError saying how to build it."""
+def _crf_parts(model_dir: Path, meta: dict):
+    """The feature CRF's scorer and featurizer, or a FileNotFoundError saying how to build them."""
+    path = model_dir / "ner.weights.npz"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"NER model not found at {path}; rebuild it with `python -m pipeline.training.ner train`"
+        )
+    from pipeline.ner.crf import CrfScorer
+
+    return CrfScorer.load(path), NerFeaturizer.load(model_dir, bool(meta.get("tag_features")))
+
+
+def _lstm_tagger(model_dir: Path, featurizer: NerFeaturizer, name: str = "lstm"):
+    """A BiLSTM-CRF (NAME.npz: lstm, or accurate once `_require_accurate` passed), or a
+    FileNotFoundError saying how to build it."""
+    if not (model_dir / f"{name}.npz").exists():
+        raise FileNotFoundError(
+            f"NER model not found at {model_dir / f'{name}.npz'}; rebuild it with "
+            "`python -m pipeline.training.ner_lstm train`"
+        )
+    from pipeline.ner.lstm import LstmTagger
+
+    return LstmTagger(model_dir, featurizer, name=name)
+
+
+def _require_accurate(model_dir: Path) -> None:
+    """Raise BackendMissing, saying how to build or install it, when the accurate backend's files or
+    torch are missing."""
     files = [model_dir / "accurate.npz", model_dir.parent / "charlm" / "charlm.npz"]
     missing = [str(f) for f in files if not f.exists()]
     if missing:
@@ -60,9 +86,6 @@ def _accurate_tagger(model_dir: Path):
         import torch  # noqa: F401
     except ImportError as err:
         raise BackendMissing("the accurate NER backend needs torch: pip install torch") from err
-    from pipeline.ner.lstm import LstmTagger
-
-    return LstmTagger(model_dir, NerFeaturizer.load(model_dir, True), name="accurate")
 
 
 class NerModel:
@@ -92,33 +115,23 @@ class NerModel:
         if self.backend in ("ensemble", "accurate"):
             # accurate: the BiLSTM-CRF over character-LM states (accurate.npz, models/charlm) with
             # the CRF, pooled as the ensemble pools the plain BiLSTM (meta.json "accurate_weight")
+            if self.backend == "accurate":  # its own files first: their absence is the likely error
+                _require_accurate(model_dir)
+            self.scorer, self.featurizer = _crf_parts(model_dir, self.meta)
+            # the networks read the tag features: the CRF's featurizer serves them when it has them
+            tagged = (
+                self.featurizer if self.featurizer.use_tags else NerFeaturizer.load(model_dir, True)
+            )
             if self.backend == "accurate":
-                self.lstm = _accurate_tagger(model_dir)
+                self.lstm = _lstm_tagger(model_dir, tagged, "accurate")
                 self.lstm_weight = float(self.meta.get("accurate_weight", 0.5))
             else:
-                self.lstm = NerModel(model_dir, backend="lstm").lstm
-            crf = NerModel(model_dir, backend="crf")
-            self.featurizer, self.scorer = crf.featurizer, crf.scorer
+                self.lstm = _lstm_tagger(model_dir, tagged)
         elif self.backend == "lstm":
-            if not (model_dir / "lstm.npz").exists():
-                raise FileNotFoundError(
-                    f"NER model not found at {model_dir / 'lstm.npz'}; rebuild it with "
-                    "`python -m pipeline.training.ner_lstm train`"
-                )
-            from pipeline.ner.lstm import LstmTagger
-
             self.featurizer = NerFeaturizer.load(model_dir, True)
-            self.lstm = LstmTagger(model_dir, self.featurizer)
+            self.lstm = _lstm_tagger(model_dir, self.featurizer)
         elif self.backend == "crf":
-            path = model_dir / "ner.weights.npz"
-            if not path.exists():
-                raise FileNotFoundError(
-                    f"NER model not found at {path}; rebuild it with `python -m pipeline.training.ner train`"
-                )
-            from pipeline.ner.crf import CrfScorer
-
-            self.scorer = CrfScorer.load(path)
-            self.featurizer = NerFeaturizer.load(model_dir, bool(self.meta.get("tag_features")))
+            self.scorer, self.featurizer = _crf_parts(model_dir, self.meta)
         else:
             raise ValueError(
                 f"unknown NER backend {self.backend!r}; use 'crf', 'accurate', 'lstm' or 'ensemble'"
