@@ -175,14 +175,17 @@ class Grammar:
             rf"(?P<hs>{_HSUF})?(?P<ys>{_YSUF})?"
             r"(?!\w|[.,/:\-]\d)"
         )
+        # which century: an ordinal word, a number, or a relative word (القرن الماضي)
+        century = rf"القرن\s+(?:(?P<cw>{_ORD})|(?:ال)?(?P<cn>\d{{1,2}})(?!\d)|(?P<cr>{_MOD}))"
         self.decade_re = re.compile(
-            _PRE + rf"(?P<c>(?:ال)?(?P<dw>{_alt(_DECADES)})(?:ي)?ات"
-            rf"(?:\s+(?:من\s+)?القرن\s+(?:(?P<cw>{_ORD})|(?:ال)?(?P<cn>\d{{1,2}})(?!\d)"
-            rf"|(?P<cr>{_MOD})))?)" + _E
+            _PRE
+            + rf"(?P<c>(?:ال)?(?P<dw>{_alt(_DECADES)})(?:ي)?ات(?:\s+(?:من\s+)?{century})?)"
+            + _E
         )
         self.century_re = re.compile(
-            _PRE + rf"(?P<c>القرن\s+(?:(?P<cw>{_ORD})|(?:ال)?(?P<cn>\d{{1,2}})(?!\d)"
-            rf"|(?P<cr>{_MOD}))(?:\s+(?P<era>الميلادي|ميلادي|للميلاد|الهجري|قبل\s+الميلاد))?)" + _E
+            _PRE
+            + rf"(?P<c>{century}(?:\s+(?P<era>الميلادي|ميلادي|للميلاد|الهجري|قبل\s+الميلاد))?)"
+            + _E
         )
         units = _alt(_REL_UNITS)
         self.relative_re = re.compile(

@@ -255,33 +255,24 @@ def _load_stanza(model_dir: Path) -> Any:
     except ImportError as exc:
         raise ImportError("the stanza tag backend needs stanza: pip install stanza") from exc
     pos_model = model_dir / "ar" / "pos" / STANZA_POS_NAME
+    common = dict(
+        dir=str(model_dir),
+        processors="tokenize,pos",
+        tokenize_pretokenized=True,
+        download_method=None,
+        logging_level="WARN",
+    )
     if not pos_model.exists() and model_dir.resolve() != (models_dir() / "stanza").resolve():
         if not (model_dir / "resources.json").is_file() or not (model_dir / "ar").is_dir():
             raise BackendMissing(
                 f'no stanza Arabic models in {model_dir}: python -c "import stanza; '
                 f"stanza.download('ar', model_dir='{model_dir}', processors='tokenize,pos')\""
             )
-        return stanza.Pipeline(
-            "ar",
-            dir=str(model_dir),
-            processors="tokenize,pos",
-            tokenize_pretokenized=True,
-            download_method=None,
-            logging_level="WARN",
-        )
+        return stanza.Pipeline("ar", **common)  # official models, found by their resources.json
     if not pos_model.exists():
         raise FileNotFoundError(
             f"no stanza Arabic POS model at {pos_model}; train it offline with "
             "`python -m pipeline.training.stanza_padt train --only pos --data DATA_DIR --out "
             f"{model_dir}` (stanza.models.tagger on UD Arabic-PADT; see models/cards/tag.md)"
         )
-    return stanza.Pipeline(
-        "ar",
-        dir=str(model_dir),
-        processors="tokenize,pos",
-        tokenize_pretokenized=True,
-        pos_model_path=str(pos_model),
-        pos_pretrain_path=None,
-        download_method=None,
-        logging_level="WARN",
-    )
+    return stanza.Pipeline("ar", **common, pos_model_path=str(pos_model), pos_pretrain_path=None)
