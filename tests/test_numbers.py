@@ -210,6 +210,7 @@ _PIECES = (
 @given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(["", "", " ", "\n"]))))
 @example([("خمسة", ""), ("abc", " "), ("دولار", "")])  # a letter right after the token
 @example([("وبخمسة", ""), ("x9", "")])
+@example([(".", ""), ("16", "")])  # a decimal without its zero, split from its point by the tokenizer
 def test_token_windows_find_what_the_whole_scan_finds(pieces: list[tuple[str, str]]) -> None:
     """With tokens, the stage scans only the tokens that may start an amount; the amounts must be
     those of the scan over the whole text, whatever sits next to them."""

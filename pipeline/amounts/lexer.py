@@ -174,10 +174,11 @@ _DIGIT = regex.compile(r"\d", _V)
 
 
 def may_start_amount(word: str) -> bool:
-    """Whether a token (its normalized text) can hold a start that `_CAND` finds: a digit, or a number
-    word after at most two proclitic letters. Why: a stage that has tokens runs `_CAND` only inside
+    """Whether a token (its normalized text) can hold a start that `_CAND` finds: a digit, a point, or
+    a number word after at most two proclitic letters. Why: a stage that has tokens runs `_CAND` only inside
     these (`find_amounts(spans=...)`) instead of over the whole text."""
-    if word in _NUMBER_WORDS or _DIGIT.search(word):
+    if word in _NUMBER_WORDS or _DIGIT.search(word) or word[:1] == ".":
+        # A lone "." may open a decimal written without its zero (.5), which the tokenizer splits.
         return True
     return word[:1] in PROCLITIC_LETTERS and (
         word[1:] in _NUMBER_WORDS or (word[1:2] in PROCLITIC_LETTERS and word[2:] in _NUMBER_WORDS)
