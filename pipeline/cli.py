@@ -24,6 +24,7 @@ from pathlib import Path
 from pipeline.export import EXPORTS
 from pipeline.export.spacy import INSTALL as SPACY_INSTALL
 from pipeline.publish import FORMATS
+from pipeline.romanize import SCHEMES, romanize
 
 __all__ = ["main"]
 
@@ -128,6 +129,14 @@ def _parser() -> argparse.ArgumentParser:
         "(camel-tools' AraBERT NER: camel_data -i ner-arabert, or a model folder: --ner-model)",
     )
     ex.add_argument("--ner-model", metavar="DIR", help="the NER backend's model folder")
+    ex.add_argument(
+        "--latin",
+        choices=SCHEMES,
+        default="press",
+        help="how corpus_entities' name_latn is written: press (default: the press spelling, "
+        "Fumio Kishida) or a camel-tools transliteration of the name as written: bw (Buckwalter), "
+        "safebw, xmlbw, hsb (Habash-Soudi-Buckwalter); these need camel-tools",
+    )
     ex.add_argument(
         "--tagger",
         choices=("crf", "stanza", "camel"),
@@ -279,6 +288,11 @@ def _extract(args: argparse.Namespace) -> int:
         raise UsageError(f"--export spacy needs spaCy: {SPACY_INSTALL}")
     if args.excel_csv and args.format != "csv":
         raise UsageError("--excel-csv goes with --format csv (xlsx neutralizes formulas itself)")
+    if args.latin != "press":
+        try:
+            romanize("", args.latin)
+        except ImportError as exc:
+            raise UsageError(f"--latin {args.latin}: {exc}") from None
     options = _backend_options(args)
     if options:  # a backend's missing data is a usage error before anything is written
         _build_pipeline(options)
@@ -313,6 +327,7 @@ def _extract(args: argparse.Namespace) -> int:
             shard_docs=shard_docs,
             excel=args.excel_csv,
             exports=exports,
+            latin=args.latin,
         )
     except ResumeError as exc:
         raise UsageError(str(exc)) from None

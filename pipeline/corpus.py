@@ -25,7 +25,7 @@ from typing import Any
 
 from pipeline.arabic.normalize import normalize_text
 from pipeline.linking import COMMON_GIVEN, NAME_TYPES, name_key, skeleton
-from pipeline.romanize import romanize
+from pipeline.romanize import SCHEMES, romanize
 
 __all__ = ["CORPUS_ENTITY_COLUMNS", "CorpusLinker"]
 
@@ -61,7 +61,12 @@ class _UnionFind:
 class CorpusLinker:
     """Collects the entity rows of a run (in input order) and merges them across documents."""
 
-    def __init__(self) -> None:
+    def __init__(self, latin: str = "press") -> None:
+        """`latin`: how `name_latn` is written, one of `pipeline.romanize.SCHEMES` (the press spelling,
+        or a camel-tools transliteration such as Buckwalter)."""
+        if latin not in SCHEMES:
+            raise ValueError(f"unknown transliteration scheme {latin!r}; use one of {SCHEMES}")
+        self.latin = latin
         self.rows: list[dict[str, Any]] = []
         self.keys: list[str] = []
         self.sets = _UnionFind()
@@ -133,11 +138,11 @@ class CorpusLinker:
             members = [self.rows[i] for i in groups[root]]
             for row in members:
                 mapping[row["entity_id"]] = cid
-            out.append(_corpus_row(cid, members))
+            out.append(_corpus_row(cid, members, self.latin))
         return mapping, out
 
 
-def _corpus_row(cid: str, members: list[dict[str, Any]]) -> dict[str, Any]:
+def _corpus_row(cid: str, members: list[dict[str, Any]], scheme: str) -> dict[str, Any]:
     docs = Counter(row["canonical"] for row in members)
     canonical = max(
         docs, key=lambda c: (len(c.split()), docs[c], len(c), -_first(members, c))
@@ -161,7 +166,7 @@ def _corpus_row(cid: str, members: list[dict[str, Any]]) -> dict[str, Any]:
         "country_code": linked.get("country_code", ""),
         "geonames_id": linked.get("geonames_id", ""),
         "name_en": linked.get("name_en", ""),
-        "name_latn": romanize(canonical) if latin else "",
+        "name_latn": romanize(canonical, scheme) if latin else "",
     }
 
 

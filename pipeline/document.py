@@ -332,10 +332,11 @@ class Document:
     def from_json(cls, text: str) -> Document:
         return cls.from_dict(json.loads(text))
 
-    def to_frames(self) -> dict[str, pd.DataFrame]:
+    def to_frames(self, latin: str = "press") -> dict[str, pd.DataFrame]:
         """The document's rows of the tables the command writes — `mentions`, `entities`,
         `documents`, `corpus_entities` — as DataFrames with the tables' columns and dtypes
-        (`pipeline.table.rows_to_frames` does the same for many documents)."""
+        (`pipeline.table.rows_to_frames` does the same for many documents); `latin` is how
+        `name_latn` is written (`pipeline.romanize.SCHEMES`: press, or a camel-tools scheme)."""
         from pipeline.table import rows_to_frames
 
-        return rows_to_frames([self])
+        return rows_to_frames([self], latin)

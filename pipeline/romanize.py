@@ -6,16 +6,26 @@ by `pipeline.training.build_latin_names`) and is used word by word. Words not in
 rule-based transliteration: one Latin form per letter (the common news conventions: ث th, خ kh,
 ش sh, غ gh, ع and ء as an apostrophe), long vowels from ا و ي, the article as `al-`. It is readable,
 not a scholarly romanization. `romanize_examples.tsv` beside this file is the specification.
+
+For a scholarly, reversible rendering the other schemes are camel-tools' own character maps
+(`CharMapper.builtin_mapper`): `bw` Buckwalter, `safebw` its variant without punctuation marks,
+`xmlbw` its XML-safe variant and `hsb` Habash-Soudi-Buckwalter. They transliterate the name as written
+(hamzas and diacritics kept, nothing guessed), the key that joins our names with camel-tools' and
+MADAMIRA's data; camel-tools is then needed (`pip install camel-tools`).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 from pipeline.arabic.normalize import normalize_text
 from pipeline.lexicons import load_map
 
-__all__ = ["romanize"]
+__all__ = ["SCHEMES", "romanize"]
+
+# "press" is this module's own rendering; the others are camel-tools' ar2<scheme> character maps.
+SCHEMES = ("press", "bw", "safebw", "xmlbw", "hsb")
 
 _CONSONANTS = {
     "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r",
@@ -78,8 +88,24 @@ def _word(word: str) -> str:
     return _letters(word).capitalize()
 
 
-def romanize(name: str) -> str:
-    """A Latin-script rendering of an Arabic name, word by word ("" for an empty name)."""
+@cache
+def _camel_mapper(scheme: str) -> Callable[[str], str]:
+    try:
+        from camel_tools.utils.charmap import CharMapper
+    except ImportError as exc:
+        raise ImportError(
+            f"the {scheme} transliteration is camel-tools' own: pip install camel-tools"
+        ) from exc
+    return CharMapper.builtin_mapper(f"ar2{scheme}")
+
+
+def romanize(name: str, scheme: str = "press") -> str:
+    """A Latin-script rendering of an Arabic name ("" for an empty name): the press spelling word by
+    word, or with `scheme` one of camel-tools' transliterations (`SCHEMES`)."""
+    if scheme != "press":
+        if scheme not in SCHEMES:
+            raise ValueError(f"unknown transliteration scheme {scheme!r}; use one of {SCHEMES}")
+        return _camel_mapper(scheme)(" ".join(name.split()))
     norm = normalize_text(name)[0]
     key = " ".join(norm.split())
     whole = _known().get(key)

@@ -102,11 +102,13 @@ class RunStore:
         shard_docs: int = 500,
         excel: bool = False,
         exports: tuple[str, ...] = (),
+        latin: str = "press",
     ) -> None:
         self.out = out
         self.fmt = fmt
         self.excel = excel  # CSV for spreadsheets: byte-order mark, formulas neutralized
         self.exports = tuple(exports)  # pipeline.export formats written beside the tables
+        self.latin = latin  # the name_latn scheme of corpus_entities (pipeline.romanize.SCHEMES)
         self.work = out / WORK_DIR
         self.shard_docs = shard_docs
         self.signature = hashlib.sha256(
@@ -324,7 +326,7 @@ class RunStore:
 
     def _link(self, shards: list[Path]) -> None:
         """Merge the run's entities across documents (one pass over the shards)."""
-        linker = CorpusLinker()
+        linker = CorpusLinker(self.latin)
         for shard in shards:
             for _, bundle, _ in self._load(shard):
                 linker.add(bundle["entities"])

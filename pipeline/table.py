@@ -301,13 +301,14 @@ def check_in_step(path: Path) -> None:
         )
 
 
-def rows_to_frames(docs: Iterable[Document]) -> dict[str, pd.DataFrame]:
-    """The four tables, as DataFrames, for processed documents (the API's way to the tables)."""
+def rows_to_frames(docs: Iterable[Document], latin: str = "press") -> dict[str, pd.DataFrame]:
+    """The four tables, as DataFrames, for processed documents (the API's way to the tables);
+    `latin` is how corpus_entities' `name_latn` is written (`pipeline.romanize.SCHEMES`)."""
     rows: Rows = {name: [] for name in TABLES}
     for doc in docs:
         for name, table_rows in document_rows(doc).items():
             rows[name].extend(table_rows)
-    linker = CorpusLinker()
+    linker = CorpusLinker(latin)
     linker.add(rows["entities"])
     mapping, rows["corpus_entities"] = linker.finish()
     for row in rows["entities"]:

@@ -35,7 +35,7 @@ def test_section_has_snippets_for_each_tool():
         "to_spacy",
         "DocBin",
         "stanza",
-        "camel_tools",
+        'romanize(m.text, "bw")',
         "label-studio.json",
         'ner="camel"',
     ):
