@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 from examples import load_examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.document import Document
 from pipeline.stages.normalize import CHAR_MAP, Normalizer, normalize_text
@@ -71,3 +73,27 @@ def test_camel_tools_diacritics_are_all_removed():
 def test_char_map_values_are_fixed_points():
     for value in CHAR_MAP.values():
         assert normalize_text(value)[0] == value
+
+
+_ARABIC_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [chr(c) for c in range(0x0621, 0x064B) if c != 0x0640]  # tatweel: see below
+        + list("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0671 ")
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ARABIC_TEXT)
+def test_letters_and_diacritics_normalize_as_camel_tools_does(text):
+    """camel-tools' utilities are the reference for what the normalizer does to Arabic letters:
+    dediacritization (`dediac_ar`), alef, alef maqsura and teh marbuta normalization, composed.
+    Ours does the same in one pass while keeping the raw offsets, and removes tatweel as well
+    (normalize_examples.tsv: الـــرياض), which `dediac_ar` keeps."""
+    dediac = pytest.importorskip("camel_tools.utils.dediac")
+    norm = pytest.importorskip("camel_tools.utils.normalize")
+    expected = norm.normalize_alef_ar(
+        norm.normalize_alef_maksura_ar(norm.normalize_teh_marbuta_ar(dediac.dediac_ar(text)))
+    )
+    assert normalize_text(text)[0] == expected

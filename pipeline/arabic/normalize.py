@@ -6,6 +6,11 @@ edits, like Hugging Face tokenizers' NormalizedString: each normalized character
 it came from. Most edits are 1:1 (a `str.translate` table); only removals (diacritics, tatweel,
 invisible controls) and compositions (NFC, presentation forms) change lengths, and only those go
 through the slow path.
+
+The reference for what happens to Arabic letters is camel-tools: on letters and diacritics the
+result is `normalize_alef_ar(normalize_alef_maksura_ar(normalize_teh_marbuta_ar(dediac_ar(s))))`
+(tests/test_normalize.py checks it on generated text), plus tatweel removed, which `dediac_ar`
+keeps. camel-tools' functions are not called here because they keep no offsets.
 """
 
 from __future__ import annotations
