@@ -10,7 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from pipeline.charlm import CharLM, CharLMPair, LmConfig, sentence_text  # noqa: E402
+from pipeline.charlm import CharLM, CharLMPair, LmConfig, _buckets, sentence_text  # noqa: E402
 from pipeline.training import charlm as training  # noqa: E402
 
 CHARS = "\x00 \nابتثجحخدذرسشصضطظعغفقكلمنهويءةى0"
@@ -52,6 +52,17 @@ def test_batching_and_padding_do_not_change_vectors() -> None:
     together = pair.embed_sentences([long, short, [], long], batch=4)
     np.testing.assert_allclose(together[1], alone, rtol=1e-5, atol=1e-6)
     assert together[2].shape == (0, 16)
+
+
+def test_buckets_cover_every_sentence_once_and_pad_less_than_one_batch() -> None:
+    lengths = sorted([12, 15, 16, 40, 41, 44, 45, 120, 130, 300, 310, 311])
+    spans = _buckets(lengths, 64)
+    assert [i for a, b in spans for i in range(a, b)] == list(range(len(lengths)))
+    padded = sum(lengths[b - 1] * (b - a) for a, b in spans)
+    assert padded < lengths[-1] * len(lengths)  # one padded batch pads to 311 everywhere
+    assert all(b - a <= 4 for a, b in _buckets(lengths, 4))
+    assert _buckets([], 64) == []
+    assert _buckets([50] * 10, 64) == [(0, 10)]  # equal lengths: one batch, no padding
 
 
 def test_save_load_round_trip_float16(tmp_path: Path) -> None:
@@ -132,7 +143,10 @@ def test_accurate_backend_on_the_seed(tmp_path: Path) -> None:
 
     cli._default_pipeline.cache_clear()
     try:
-        assert cli.main(["extract", str(SEED), "--out", str(tmp_path / "out"), "--ner", "accurate"]) == 0
+        assert (
+            cli.main(["extract", str(SEED), "--out", str(tmp_path / "out"), "--ner", "accurate"])
+            == 0
+        )
     finally:
         cli._default_pipeline.cache_clear()
     assert (tmp_path / "out" / "mentions.csv").is_file()
