@@ -19,3 +19,23 @@ def seed_text() -> str:
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     return SEED
+
+
+@pytest.fixture
+def long_document_run(tmp_path, monkeypatch, seed_path):
+    """Run the command with `--export EXPORTS` on the seed article as one document that the engine
+    cuts into pieces (MAX_CHARS 800): returns (the raw text, the output folder)."""
+    from pipeline import engine
+    from pipeline.cli import main
+
+    def run(exports: str) -> tuple[str, Path]:
+        monkeypatch.setattr(engine, "MAX_CHARS", 800)
+        src = tmp_path / "in"
+        src.mkdir()
+        raw = seed_path.read_text(encoding="utf-8")
+        (src / "long.txt").write_text(raw, encoding="utf-8")
+        out = tmp_path / "out"
+        assert main(["extract", str(src), "--out", str(out), "--quiet", "--export", exports]) == 0
+        return raw, out
+
+    return run

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import engine
 from pipeline.cli import main
 from pipeline.table import read_table
 
@@ -122,15 +121,9 @@ def test_unknown_export_and_a_foreign_brat_folder_are_usage_errors(tmp_path, see
     assert (mine / "brat" / "notes.ann").exists()
 
 
-def test_a_long_document_exports_piece_by_piece(tmp_path, monkeypatch, seed_path):
+def test_a_long_document_exports_piece_by_piece(long_document_run):
     conllu = pytest.importorskip("conllu")
-    monkeypatch.setattr(engine, "MAX_CHARS", 800)
-    src = tmp_path / "in"
-    src.mkdir()
-    raw = seed_path.read_text(encoding="utf-8")
-    (src / "long.txt").write_text(raw, encoding="utf-8")
-    out = tmp_path / "out"
-    assert main(["extract", str(src), "--out", str(out), "--quiet", "--export", "conllu,iob2"]) == 0
+    raw, out = long_document_run("conllu,iob2")
     sentences = conllu.parse((out / "corpus.conllu").read_text(encoding="utf-8"))
     ids = [s.metadata["sent_id"] for s in sentences]
     assert len(ids) == len(set(ids))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import Pipeline, engine
+from pipeline import Pipeline
 from pipeline.cli import main
 from pipeline.table import read_table
 
@@ -81,14 +81,8 @@ def test_a_mention_inside_one_part_still_is_a_span(nlp):
     assert sdoc.text == doc.raw
 
 
-def test_a_long_document_is_one_doc(tmp_path, monkeypatch, seed_path):
-    monkeypatch.setattr(engine, "MAX_CHARS", 800)
-    src = tmp_path / "in"
-    src.mkdir()
-    raw = seed_path.read_text(encoding="utf-8")
-    (src / "long.txt").write_text(raw, encoding="utf-8")
-    out = tmp_path / "out"
-    assert main(["extract", str(src), "--out", str(out), "--quiet", "--export", "spacy"]) == 0
+def test_a_long_document_is_one_doc(long_document_run):
+    raw, out = long_document_run("spacy")
     docs = _read_docbin(out / "corpus.spacy")
     assert len(docs) == 1
     _check_against_tables(docs[0], raw, read_table(out / "mentions.csv"))
