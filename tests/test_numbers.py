@@ -15,7 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.amounts.grammar import _candidates, find_amounts
-from pipeline.amounts.lexer import may_start_amount
+from pipeline.amounts.lexer import start_windows
 from pipeline.document import Document
 from pipeline.pipeline import Pipeline
 from pipeline.stages.normalize import Normalizer
@@ -210,17 +210,15 @@ _PIECES = (
 @given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(["", "", " ", "\n"]))))
 @example([("خمسة", ""), ("abc", " "), ("دولار", "")])  # a letter right after the token
 @example([("وبخمسة", ""), ("x9", "")])
-@example([(".", ""), ("16", "")])  # a decimal without its zero, split from its point by the tokenizer
+@example(
+    [(".", ""), ("16", "")]
+)  # a decimal without its zero, split from its point by the tokenizer
 def test_token_windows_find_what_the_whole_scan_finds(pieces: list[tuple[str, str]]) -> None:
     """With tokens, the stage scans only the tokens that may start an amount; the amounts must be
     those of the scan over the whole text, whatever sits next to them."""
     text = "".join(p + sep for p, sep in pieces)
     doc = Tokenizer()(Normalizer()(Document(id="t", raw=text)))
-    spans = [
-        (doc.to_norm_pos(t.start), doc.to_norm_pos(t.end))
-        for t in doc.tokens
-        if may_start_amount(t.norm)
-    ]
+    spans = start_windows(doc.tokens, doc.to_norm_pos)
     whole = [m.span() for m in _candidates(doc.norm, None)]
     assert [m.span() for m in _candidates(doc.norm, spans)] == whole
     tables = _stage().tables

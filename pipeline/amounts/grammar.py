@@ -59,7 +59,7 @@ def find_amounts(
 
     raw_at(norm_pos) gives the raw character behind a norm position (to recognise thin-space
     digit groups); blocked(nstart, nend) says a span belongs to an existing mention. spans: the norm
-    spans of the tokens that may start an amount (`may_start_amount`), in text order, where the
+    spans of the tokens that may start an amount (`start_windows`), in text order, where the
     caller has tokens; None scans the whole text.
     """
     out: list[Amount] = []

@@ -3,8 +3,9 @@ lexer run at each candidate start."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -20,6 +21,9 @@ from pipeline.arabic.numwords import (
     parse_ordinal,
 )
 from pipeline.trie import trie_pattern
+
+if TYPE_CHECKING:
+    from pipeline.document import Token
 
 # ---------------------------------------------------------------------------------------------
 # Word lists (written as in news, normalized when the tables are built).
@@ -174,15 +178,30 @@ _DIGIT = regex.compile(r"\d", _V)
 
 
 def may_start_amount(word: str) -> bool:
-    """Whether a token (its normalized text) can hold a start that `_CAND` finds: a digit, a point, or
-    a number word after at most two proclitic letters. Why: a stage that has tokens runs `_CAND` only inside
+    """Whether a token (its normalized text) can hold a start that `_CAND` finds: a digit, or a number
+    word after at most two proclitic letters. Why: a stage that has tokens runs `_CAND` only inside
     these (`find_amounts(spans=...)`) instead of over the whole text."""
-    if word in _NUMBER_WORDS or _DIGIT.search(word) or word[:1] == ".":
-        # A lone "." may open a decimal written without its zero (.5), which the tokenizer splits.
+    if word in _NUMBER_WORDS or _DIGIT.search(word):
         return True
     return word[:1] in PROCLITIC_LETTERS and (
         word[1:] in _NUMBER_WORDS or (word[1:2] in PROCLITIC_LETTERS and word[2:] in _NUMBER_WORDS)
     )
+
+
+def start_windows(tokens: Sequence[Token], norm_pos: Callable[[int], int]) -> list[tuple[int, int]]:
+    """The normalized spans of the tokens that may start an amount, in text order: what
+    `find_amounts(spans=...)` scans instead of the whole text. A decimal point glued to the digits
+    after it (.75) is a token of its own and starts its amount."""
+    out = []
+    for i, t in enumerate(tokens):
+        if may_start_amount(t.norm) or (
+            t.norm == "."
+            and i + 1 < len(tokens)
+            and tokens[i + 1].start == t.end
+            and tokens[i + 1].norm[:1].isdigit()
+        ):
+            out.append((norm_pos(t.start), norm_pos(t.end)))
+    return out
 
 
 _SCALE_FORMS = trie_pattern(w for w, e in CARDINALS.items() if e.kind == "scale")

@@ -2,7 +2,7 @@
 
 Why this shape: amounts are sparse (a few per article), so only candidate starts (a digit run or a
 number word, proclitics allowed) get Python work. The tokenizer's tokens say where they can be
-(`may_start_amount`) and the candidate pattern runs inside those tokens only (over the whole of
+(`start_windows`) and the candidate pattern runs inside those tokens only (over the whole of
 `doc.norm` when the stage is used without tokens). At each start: a short local lexer, the
 number-word parser in `pipeline.arabic.numwords`, then anchored regexes for what follows (currency,
 unit, percent, a range) or precedes (a currency symbol, a word that makes the number a year, an
@@ -19,7 +19,7 @@ Conventions (see docs/numbers.md):
 from __future__ import annotations
 
 from pipeline.amounts.grammar import find_amounts
-from pipeline.amounts.lexer import may_start_amount
+from pipeline.amounts.lexer import start_windows
 from pipeline.arabic.currencies import build_currency_tables
 from pipeline.document import Document
 
@@ -57,22 +57,7 @@ class NumberStage:
             ra, rb = to_raw(a, b)
             return any(s < rb and ra < e for s, e in existing)
 
-        spans = None
-        if doc.tokens:
-            norm_pos = doc.to_norm_pos
-            toks = doc.tokens
-            # a decimal point before digits (.75, ٫٧٥) is a token of its own: it starts the amount
-            spans = [
-                (norm_pos(t.start), norm_pos(t.end))
-                for i, t in enumerate(toks)
-                if may_start_amount(t.norm)
-                or (
-                    t.norm == "."
-                    and i + 1 < len(toks)
-                    and toks[i + 1].start == t.end
-                    and toks[i + 1].norm[:1].isdigit()
-                )
-            ]
+        spans = start_windows(doc.tokens, doc.to_norm_pos) if doc.tokens else None
         for a in find_amounts(doc.norm, self.tables, raw_at, blocked, spans):
             doc.add_mention(
                 a.type,
