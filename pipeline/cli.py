@@ -123,10 +123,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument(
         "--ner",
-        choices=("crf", "accurate", "lstm", "ensemble", "camel"),
+        choices=("crf", "accurate", "lstm", "ensemble", "camel", "stanza"),
         help="the NER backend: crf (default, shipped), accurate (character-LM BiLSTM-CRF with the "
         "CRF: make pretrain, make train-accurate), lstm / ensemble (make train-lstm), camel "
-        "(camel-tools' AraBERT NER: camel_data -i ner-arabert, or a model folder: --ner-model)",
+        "(camel-tools' AraBERT NER: camel_data -i ner-arabert, or a model folder: --ner-model), "
+        "stanza (the Arabic NER model of a stanza resources folder: --stanza-dir, default "
+        "$STANZA_RESOURCES_DIR or ~/stanza_resources; stanza.download('ar', model_dir=DIR, "
+        "processors='tokenize,ner') installs it)",
     )
     ex.add_argument("--ner-model", metavar="DIR", help="the NER backend's model folder")
     ex.add_argument(
@@ -150,8 +153,9 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--stanza-dir",
         metavar="DIR",
-        help="a stanza resources folder (stanza.download('ar', model_dir=DIR)) for --tagger "
-        "stanza (implies it)",
+        help="a stanza resources folder (stanza.download('ar', model_dir=DIR)) read by the stanza "
+        "backends chosen: --tagger stanza (its POS model), --ner stanza (its NER model), or both; "
+        "when neither is chosen it means --tagger stanza",
     )
     ex.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     ex.add_argument(
@@ -218,18 +222,22 @@ def _default_pipeline(options: tuple[tuple[str, str], ...] = ()):
 
 def _backend_options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
     """The backends chosen on the command line, as `Pipeline.default` options."""
-    tagger = args.tagger or ("stanza" if args.stanza_dir else None)
-    if args.stanza_dir and tagger != "stanza":
-        raise UsageError("--stanza-dir goes with --tagger stanza")
+    tagger = args.tagger
+    if args.stanza_dir and not tagger and args.ner != "stanza":
+        tagger = "stanza"  # --stanza-dir alone: the stanza tagger (its first meaning)
+    if args.stanza_dir and "stanza" not in (tagger, args.ner):
+        raise UsageError("--stanza-dir goes with --tagger stanza or --ner stanza")
     if args.ner_model and not args.ner:
         raise UsageError("--ner-model needs --ner (which backend reads the folder)")
+    if args.ner_model and args.ner == "stanza":
+        raise UsageError("--ner stanza reads a stanza resources folder: give it with --stanza-dir")
     if args.tagger_model and not args.tagger:
         raise UsageError("--tagger-model needs --tagger (which backend reads it)")
     options = {
         "ner": args.ner,
-        "ner_model": args.ner_model,
+        "ner_model": args.stanza_dir if args.ner == "stanza" else args.ner_model,
         "tagger": tagger,
-        "tagger_model": args.stanza_dir or args.tagger_model,
+        "tagger_model": (args.stanza_dir if tagger == "stanza" else None) or args.tagger_model,
     }
     return tuple((k, v) for k, v in options.items() if v)
 

@@ -18,8 +18,9 @@ class Pipeline(StageChain):
     def default(cls, **options: Any) -> Pipeline:
         """The standard pipeline, built from the stages that exist and the models shipped.
 
-        Options choose other backends (see `pipeline.stages.default_stages`): `ner="camel"`,
-        `ner_model=DIR`, `tagger="stanza" | "camel"`, `tagger_model=PATH`."""
+        Options choose other backends (see `pipeline.stages.default_stages`): `ner="camel" |
+        "stanza" | "accurate" | ...`, `ner_model=DIR`, `tagger="stanza" | "camel"`,
+        `tagger_model=PATH`."""
         from pipeline.stages import default_stages
 
         return cls(default_stages(**options))

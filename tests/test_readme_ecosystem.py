@@ -40,7 +40,8 @@ def test_section_has_snippets_for_each_tool():
         'ner="camel"',
     ):
         assert needle in code, needle
-    assert any(lang == "sh" for lang, _ in blocks)
+    shell = "\n".join(c for lang, c in blocks if lang == "sh")
+    assert "--ner stanza --stanza-dir" in shell
 
 
 def _camel_data(root: Path) -> Path:
@@ -69,6 +70,9 @@ def test_section_snippets_run(tmp_path, monkeypatch, capsys):
     pytest.importorskip("camel_tools")
     pytest.importorskip("transformers")
     monkeypatch.setenv("CAMELTOOLS_DATA", str(_camel_data(tmp_path / "camel_tools")))
+    from tiny_stanza import resources_dir
+
+    resources_dir(tmp_path / "stanza_resources")  # a tiny NER model where the snippet points
     cli._default_pipeline.cache_clear()
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     monkeypatch.chdir(tmp_path)
@@ -88,3 +92,4 @@ def test_section_snippets_run(tmp_path, monkeypatch, capsys):
     assert "NER=B-PER" in out and "twkAyyf" in out  # the CoNLL-U and camel-tools snippets printed
     assert "('PERSON', 'توكاييف')" in out and "Gender=Masc" in out  # the camel backends ran
     assert (tmp_path / "out-camel" / "corpus.conllu").is_file()
+    assert (tmp_path / "out-stanza" / "mentions.csv").is_file()

@@ -134,7 +134,8 @@ class NerModel:
             self.scorer, self.featurizer = _crf_parts(model_dir, self.meta)
         else:
             raise ValueError(
-                f"unknown NER backend {self.backend!r}; use 'crf', 'accurate', 'lstm' or 'ensemble'"
+                f"unknown NER backend {self.backend!r}; use 'crf', 'accurate', 'lstm', 'ensemble', "
+                "'camel' or 'stanza'"
             )
         self.counts = load_counts(model_dir / "vocab.tsv")
         # how often each form stands alone in the raw news: decides whether a name's first letter is

@@ -22,7 +22,9 @@ from pipeline.lexicons import load_set
 from pipeline.ner.camel import CamelNerModel
 from pipeline.ner.document import MAX_NAME_CHARS, MAX_NAME_TOKENS, TYPE_MAP, bio_spans
 from pipeline.ner.model import NerModel
+from pipeline.ner.stanza import StanzaNerModel
 from pipeline.ner.tokens import kept_proclitics, strip_proclitic, unseen_with_proclitic
+from pipeline.ner.toolkit import ToolkitNerModel
 from pipeline.tagging.parts import token_norm_start
 
 __all__ = ["NerStage"]
@@ -46,7 +48,8 @@ class NerStage:
     backstops (countries, coordinated names, and with `institutions` the institution grammar of
     `pipeline.ner.institutions`); `backend`: "crf" (the default, fast), "accurate" (a BiLSTM-CRF
     over contextual character-LM states pooled with the CRF; needs torch, slower), "lstm" or
-    "ensemble" (see models/cards/ner.md).
+    "ensemble" (see models/cards/ner.md), or another toolkit's model: "camel" (camel-tools'
+    AraBERT NER) or "stanza" (the Arabic NER model of a stanza resources folder).
     """
 
     name = "ner"
@@ -67,7 +70,8 @@ class NerStage:
         Args:
             model_dir: the model folder (default models/ner, shipped; with backend="camel", a
                 camel-tools NER model folder, default the one `camel_data -i ner-arabert`
-                installed).
+                installed; with backend="stanza", a stanza resources folder, default stanza's
+                own ~/stanza_resources or $STANZA_RESOURCES_DIR).
             source: the `Mention.source` written on each mention (the tables' `source` column).
             propagate: after tagging, tag later repeats of a name found once in the document
                 (an article names a person in full once, then repeats the surname).
@@ -77,16 +81,21 @@ class NerStage:
                 of character language models pretrained on news, pooled with the CRF: needs
                 torch and the files of `make pretrain` / `make train-accurate`; slower), "lstm"
                 (the BiLSTM-CRF of `make train-lstm`),
-                "ensemble" (the two models' label probabilities averaged), or "camel"
-                (camel-tools' AraBERT `NERecognizer` on our tokens, `pipeline.ner.camel`; the
-                document steps below do not apply to it). A missing camel-tools model raises
-                `pipeline.resources.BackendMissing` naming `camel_data -i ner-arabert`.
+                "ensemble" (the two models' label probabilities averaged), "camel"
+                (camel-tools' AraBERT `NERecognizer` on our tokens, `pipeline.ner.camel`) or
+                "stanza" (the default Arabic NER package of the stanza resources folder
+                `model_dir`, offline, on our tokens, `pipeline.ner.stanza`); the document steps
+                below do not apply to these two. Their missing data raises
+                `pipeline.resources.BackendMissing` naming the install command (`camel_data -i
+                ner-arabert`, `stanza.download('ar', ...)`).
             institutions: with `backstop`, find ministry / company / university names by
                 their head noun and genitive chain.
         """
-        self.model: NerModel | CamelNerModel
+        self.model: NerModel | ToolkitNerModel
         if backend == "camel":
             self.model = CamelNerModel(model_dir)
+        elif backend == "stanza":
+            self.model = StanzaNerModel(model_dir)
         else:
             self.model = NerModel(
                 model_dir,

@@ -20,7 +20,8 @@ import numpy as np
 
 from pipeline.cache import evict_oldest
 from pipeline.crf import LinearChain
-from pipeline.resources import BackendMissing, models_dir
+from pipeline.resources import models_dir
+from pipeline.stanza_models import stanza_pipeline
 from pipeline.tagging.features import cuts_to_spans, where_codes
 from pipeline.tagging.pos import PosTagger, WordKey
 from pipeline.tagging.segmenter import CACHE_LIMIT, Segmenter
@@ -247,32 +248,16 @@ def _load_stanza(model_dir: Path) -> Any:
     stanza's own training code (stanza.models.tagger, no pretrained vectors) on normalized PADT
     words; it is looked up as model_dir/ar/pos/padt_nopretrain.pt. Any other folder is read as a
     stanza resources folder (`stanza.download("ar", model_dir=DIR)`: `resources.json` names the
-    default Arabic POS package and what it depends on, stanza loads them). No network access is
-    attempted.
+    default Arabic POS package and what it depends on) by `pipeline.stanza_models`, the loader the
+    stanza NER backend shares. No network access is attempted.
     """
-    try:
-        import stanza
-    except ImportError as exc:
-        raise ImportError("the stanza tag backend needs stanza: pip install stanza") from exc
     pos_model = model_dir / "ar" / "pos" / STANZA_POS_NAME
-    common = dict(
-        dir=str(model_dir),
-        processors="tokenize,pos",
-        tokenize_pretokenized=True,
-        download_method=None,
-        logging_level="WARN",
-    )
     if not pos_model.exists() and model_dir.resolve() != (models_dir() / "stanza").resolve():
-        if not (model_dir / "resources.json").is_file() or not (model_dir / "ar").is_dir():
-            raise BackendMissing(
-                f'no stanza Arabic models in {model_dir}: python -c "import stanza; '
-                f"stanza.download('ar', model_dir='{model_dir}', processors='tokenize,pos')\""
-            )
-        return stanza.Pipeline("ar", **common)  # official models, found by their resources.json
+        return stanza_pipeline(model_dir, "pos")  # official models, found by their resources.json
     if not pos_model.exists():
         raise FileNotFoundError(
             f"no stanza Arabic POS model at {pos_model}; train it offline with "
             "`python -m pipeline.training.stanza_padt train --only pos --data DATA_DIR --out "
             f"{model_dir}` (stanza.models.tagger on UD Arabic-PADT; see models/cards/tag.md)"
         )
-    return stanza.Pipeline("ar", **common, pos_model_path=str(pos_model), pos_pretrain_path=None)
+    return stanza_pipeline(model_dir, "pos", model_path=pos_model)
