@@ -81,6 +81,8 @@ def stanza_pipeline(model_dir: Path, processor: str, model_path: Path | None = N
         tokenize_pretokenized=True,
         download_method=None,
         logging_level="WARN",
+        # CPU like the other backends: a CUDA context does not survive the fork of --jobs workers
+        use_gpu=False,
     )
     if model_path is None:
         _check_folder(model_dir, processor)
