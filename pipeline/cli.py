@@ -233,6 +233,8 @@ def _backend_options(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
         raise UsageError("--ner stanza reads a stanza resources folder: give it with --stanza-dir")
     if args.tagger_model and not args.tagger:
         raise UsageError("--tagger-model needs --tagger (which backend reads it)")
+    if args.tagger_model and args.stanza_dir and tagger == "stanza":
+        raise UsageError("--tagger stanza reads --stanza-dir or --tagger-model, not both")
     options = {
         "ner": args.ner,
         "ner_model": args.stanza_dir if args.ner == "stanza" else args.ner_model,

@@ -145,7 +145,11 @@ def test_stanza_dir_feeds_the_backends_chosen(resources):
     both = options("--ner", "stanza", "--tagger", "stanza", "--stanza-dir", d)
     assert both == {"ner": "stanza", "ner_model": d, "tagger": "stanza", "tagger_model": d}
     assert options("--ner", "stanza") == {"ner": "stanza"}  # stanza's default folder
-    for bad in (["--ner", "stanza", "--ner-model", d], ["--stanza-dir", d, "--tagger", "crf"]):
+    for bad in (
+        ["--ner", "stanza", "--ner-model", d],
+        ["--stanza-dir", d, "--tagger", "crf"],
+        ["--tagger", "stanza", "--tagger-model", d, "--stanza-dir", d],  # which one?
+    ):
         with pytest.raises(cli.UsageError):
             options(*bad)
 
