@@ -39,6 +39,8 @@ __all__ = [
     "retokenize",
     "fix_bio",
     "load_splits",
+    "load_anercorp_train",
+    "anercorp_cut",
     "WIKIFANE_FINE_MAP",
 ]
 
@@ -205,11 +207,22 @@ def retokenize(sent: Sentence) -> Sentence:
     return list(zip(out_t, fix_bio(out_l)))
 
 
+def anercorp_cut(sentences: list) -> int:
+    """Where ANERcorp train.txt splits into our train and dev: the last 10% of sentences are dev."""
+    return len(sentences) - len(sentences) // 10
+
+
+def load_anercorp_train(data: Path) -> list[Sentence]:
+    """ANERcorp train without the dev split, re-tokenized (what cross-validation folds)."""
+    aner = read_anercorp(data / "ner" / "anercorp/train.txt")
+    return [retokenize(s) for s in aner[: anercorp_cut(aner)]]
+
+
 def load_splits(data: Path) -> dict[str, list[Sentence]]:
     """All training and held-out sets, re-tokenized: {name: sentences}."""
     ner = data / "ner"
     aner = read_anercorp(ner / "anercorp/train.txt")
-    cut = len(aner) - len(aner) // 10
+    cut = anercorp_cut(aner)
     wf = read_wikifane(ner / "wikifane/wikifane_gold.coarse.iob2.txt",
                        ner / "wikifane/wikifane_gold.fine.iob2.txt.gz")
     wcut = len(wf) - len(wf) // 10

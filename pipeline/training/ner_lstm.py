@@ -26,25 +26,38 @@ from pipeline.ner.lstm import FEATURE_PREFIXES, MAX_CHARS, LstmEncoder
 from pipeline.ner.tokens import cluster_key
 from pipeline.resources import data_dir, models_dir
 from pipeline.training.ner import TRAIN_SETS, prf, tag_infos
-from pipeline.training.ner_data import load_splits
+from pipeline.training.ner_data import load_anercorp_train, load_splits
 from pipeline.training.ner_vectors import DEFAULT_PATH, train_vectors
 from pipeline.training.reproducible import pin_environment
 
-__all__ = ["train", "LABELS", "SETTINGS"]
+__all__ = ["train", "cross_validate", "LABELS", "SETTINGS"]
 
 LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
 SETTINGS = {
-    "word_dim": 100, "char_dim": 30, "char_filters": 50, "feat_dim": 32, "hidden": 64,
-    "dropout": 0.5, "word_dropout": 0.05, "lr": 1e-3, "batch": 16, "epochs": 20, "average_from": 11, "clip": 5.0,
-    "max_vector_words": 50_000, "seed": 13,
+    "word_dim": 100,
+    "char_dim": 30,
+    "char_filters": 50,
+    "feat_dim": 32,
+    "hidden": 64,
+    "dropout": 0.5,
+    "word_dropout": 0.05,
+    "lr": 1e-3,
+    "batch": 16,
+    "epochs": 20,
+    "average_from": 11,
+    "clip": 5.0,
+    "max_vector_words": 50_000,
+    "seed": 13,
     # the character LMs (pipeline.charlm) whose word states join the inputs: a directory under
     # models/ ("charlm"), or "" for none; `name` is the file stem of the export (lstm.npz, ...)
-    "charlm": "", "name": "lstm",
+    "charlm": "",
+    "name": "lstm",
 }
 
 
-def _vocabularies(sents, infos, featurizer: NerFeaturizer, vectors: dict[str, np.ndarray],
-                  max_vector_words: int) -> tuple[list[str], list[str], list[str]]:
+def _vocabularies(
+    sents, infos, featurizer: NerFeaturizer, vectors: dict[str, np.ndarray], max_vector_words: int
+) -> tuple[list[str], list[str], list[str]]:
     """Words (training forms and stems, then the most frequent vector words), chars, features."""
     words: dict[str, None] = {"<pad>": None, "<unk>": None}
     chars: Counter[str] = Counter()
@@ -103,7 +116,9 @@ def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict, lm_dim: int = 
             parts = [self.word_emb(wid), self.word_emb(sid), conv.view(b, t, -1), fe.view(b, t, -1)]
             x = torch.cat(parts if lm is None else [*parts, lm], dim=2)
             x = self.drop(x)
-            packed = nn.utils.rnn.pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
+            packed = nn.utils.rnn.pack_padded_sequence(
+                x, lens, batch_first=True, enforce_sorted=False
+            )
             h, _ = self.lstm(packed)
             h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=t)
             return self.out(self.drop(h))
@@ -138,8 +153,15 @@ def _arrays(w, st, cs, fs, labels, lm=None) -> tuple[np.ndarray, ...]:
     for j, f in enumerate(fs):
         ft[j, : len(f)] = f
     clen = np.array([len(c) for c in cs], dtype=np.int64)
-    return (np.array(w, dtype=np.int64), np.array(st, dtype=np.int64), ch, clen, ft,
-            np.array(labels, dtype=np.int64), lm)
+    return (
+        np.array(w, dtype=np.int64),
+        np.array(st, dtype=np.int64),
+        ch,
+        clen,
+        ft,
+        np.array(labels, dtype=np.int64),
+        lm,
+    )
 
 
 def _tensors(batch, s: dict, train: bool, rng: np.random.Generator):
@@ -165,7 +187,7 @@ def _tensors(batch, s: dict, train: bool, rng: np.random.Generator):
         if lm is not None:
             lm[i, :n] = states
         wid[i, :n], sid[i, :n], lab[i, :n], mask[i, :n] = w, st, labels, 1
-        cid[i, :n, 1: 1 + ch.shape[1]] = ch
+        cid[i, :n, 1 : 1 + ch.shape[1]] = ch
         clen[i, :n] = cl
         fid[i, :n, : ft.shape[1]] = ft
     if train and s["word_dropout"]:
@@ -173,10 +195,17 @@ def _tensors(batch, s: dict, train: bool, rng: np.random.Generator):
         sid[rng.random(sid.shape) < s["word_dropout"]] = 1
         wid[mask == 0] = 0
         sid[mask == 0] = 0
-    return (torch.from_numpy(wid), torch.from_numpy(sid), torch.from_numpy(cid.reshape(b * t, -1)),
-            torch.from_numpy(clen.reshape(-1)), torch.from_numpy(fid.reshape(b * t, -1)),
-            torch.tensor(lens), torch.from_numpy(lab), torch.from_numpy(mask),
-            None if lm is None else torch.from_numpy(lm))
+    return (
+        torch.from_numpy(wid),
+        torch.from_numpy(sid),
+        torch.from_numpy(cid.reshape(b * t, -1)),
+        torch.from_numpy(clen.reshape(-1)),
+        torch.from_numpy(fid.reshape(b * t, -1)),
+        torch.tensor(lens),
+        torch.from_numpy(lab),
+        torch.from_numpy(mask),
+        None if lm is None else torch.from_numpy(lm),
+    )
 
 
 def _batches(data_enc, size: int, rng: random.Random) -> list[list[int]]:
@@ -187,8 +216,8 @@ def _batches(data_enc, size: int, rng: random.Random) -> list[list[int]]:
     pool = size * 20
     batches = []
     for k in range(0, len(order), pool):
-        chunk = sorted(order[k: k + pool], key=lambda i: len(data_enc[i][0]))
-        batches.extend(chunk[j: j + size] for j in range(0, len(chunk), size))
+        chunk = sorted(order[k : k + pool], key=lambda i: len(data_enc[i][0]))
+        batches.extend(chunk[j : j + size] for j in range(0, len(chunk), size))
     rng.shuffle(batches)
     return batches
 
@@ -222,7 +251,7 @@ def _dev_f1(net, dev_enc, dev_gold, s) -> float:
     pred = []
     with torch.no_grad():
         for k in range(0, len(dev_enc), 64):
-            batch = dev_enc[k: k + 64]
+            batch = dev_enc[k : k + 64]
             wid, sid, cid, clen, fid, lens, _, _, lm = _tensors(batch, s, False, None)
             em = net.emissions(wid, sid, cid, clen, fid, lens, lm).numpy()
             paths = viterbi(em, lens.numpy(), trans, start, end)
@@ -241,40 +270,46 @@ def _lm_states(charlm: str, sents) -> list:
     return pair.embed_sentences([[cluster_key(t) for t, _ in x] for x in sents])
 
 
-def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequence[str] = TRAIN_SETS,
-          settings: dict | None = None) -> dict:
-    """Train on `sets`, print dev F1 after each epoch (CRF decoding only), export to `out`."""
+def _fit(
+    train_sents, dev, featurizer: NerFeaturizer, vectors: dict[str, np.ndarray], s: dict, t0: float
+) -> tuple:
+    """Train one network on `train_sents`, printing F1 on `dev` after each epoch (CRF decoding only).
+
+    Returns (net, vocabularies, lm_dim, history, training tokens); the net holds the weights
+    averaged over epochs `average_from`..`epochs`."""
     import torch
 
-    s = {**SETTINGS, **(settings or {})}
     torch.manual_seed(s["seed"])
     torch.set_num_threads(1)
     rng = random.Random(s["seed"])
     nprng = np.random.default_rng(s["seed"])
-    t0 = time.time()
-    if not vectors_path.exists():
-        train_vectors(data, vectors_path)
-    z = np.load(vectors_path)
-    vectors = dict(zip(z["words"].tolist(), z["vectors"]))
-    splits = load_splits(data)
-    train_sents = [x for name in sets for x in splits[name]]
     infos = tag_infos(train_sents)
-    dev = splits["anercorp_dev"]
     dev_infos = tag_infos(dev)
     print(f"data and tags ({time.time() - t0:.0f}s)", flush=True)
-    featurizer = NerFeaturizer.load(out)
-    words, chars, feats = _vocabularies(train_sents, infos, featurizer, vectors, s["max_vector_words"])
-    enc = LstmEncoder({w: i for i, w in enumerate(words)}, {c: i for i, c in enumerate(chars)},
-                      {f: i for i, f in enumerate(feats)}, featurizer)
+    words, chars, feats = _vocabularies(
+        train_sents, infos, featurizer, vectors, s["max_vector_words"]
+    )
+    enc = LstmEncoder(
+        {w: i for i, w in enumerate(words)},
+        {c: i for i, c in enumerate(chars)},
+        {f: i for i, f in enumerate(feats)},
+        featurizer,
+    )
     lab_id = {lab: i for i, lab in enumerate(LABELS)}
     lm_train, lm_dev, lm_dim = _lm_states(s["charlm"], train_sents), _lm_states(s["charlm"], dev), 0
     if s["charlm"]:
         lm_dim = lm_train[0].shape[1]
         print(f"character-LM states ({lm_dim} per token, {time.time() - t0:.0f}s)", flush=True)
-    data_enc = [_arrays(*enc.encode([t for t, _ in x], info), [lab_id[lab] for _, lab in x], lm)
-                for x, info, lm in zip(train_sents, infos, lm_train) if x]
-    dev_enc = [_arrays(*enc.encode([t for t, _ in x], info), [0] * len(x), lm)
-               for x, info, lm in zip(dev, dev_infos, lm_dev) if x]
+    data_enc = [
+        _arrays(*enc.encode([t for t, _ in x], info), [lab_id[lab] for _, lab in x], lm)
+        for x, info, lm in zip(train_sents, infos, lm_train)
+        if x
+    ]
+    dev_enc = [
+        _arrays(*enc.encode([t for t, _ in x], info), [0] * len(x), lm)
+        for x, info, lm in zip(dev, dev_infos, lm_dev)
+        if x
+    ]
     dev_gold = [[lab for _, lab in x] for x in dev if x]
     net = _build_net(len(words), len(chars), len(feats), s, lm_dim)
     with torch.no_grad():
@@ -284,8 +319,11 @@ def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequen
             if v is not None:
                 net.word_emb.weight[i] = torch.from_numpy(v / (np.linalg.norm(v) + 1e-9) * 3.0)
                 hit += 1
-    print(f"{len(words)} words ({hit} from vectors), {len(chars)} chars, {len(feats)} features, "
-          f"{len(data_enc)} sentences ({time.time() - t0:.0f}s)", flush=True)
+    print(
+        f"{len(words)} words ({hit} from vectors), {len(chars)} chars, {len(feats)} features, "
+        f"{len(data_enc)} sentences ({time.time() - t0:.0f}s)",
+        flush=True,
+    )
     opt = torch.optim.Adam(net.parameters(), lr=s["lr"])
     history = []
     avg, n_avg = None, 0
@@ -312,18 +350,109 @@ def train(data: Path, out: Path, vectors_path: Path = DEFAULT_PATH, sets: Sequen
             n_avg += 1
         f1 = _dev_f1(net, dev_enc, dev_gold, s)
         history.append({"epoch": epoch, "loss": round(total, 1), "dev_f1": round(f1, 2)})
-        print(f"epoch {epoch}: loss {total:.1f} dev F1 {f1:.2f} ({time.time() - t0:.0f}s)", flush=True)
+        print(
+            f"epoch {epoch}: loss {total:.1f} dev F1 {f1:.2f} ({time.time() - t0:.0f}s)", flush=True
+        )
     if avg is not None:
         net.load_state_dict({k: v / n_avg for k, v in avg.items()})
         f1 = _dev_f1(net, dev_enc, dev_gold, s)
-        history.append({"epoch": f"average of {s['average_from']}-{s['epochs']}", "dev_f1": round(f1, 2)})
+        history.append(
+            {"epoch": f"average of {s['average_from']}-{s['epochs']}", "dev_f1": round(f1, 2)}
+        )
         print(f"averaged epochs {s['average_from']}-{s['epochs']}: dev F1 {f1:.2f}", flush=True)
-    print(f"trained in {time.time() - t0:.0f}s", flush=True)  # not in the export: no build time in files
-    log = {"history": history, "train_sets": list(sets),
-           "train_tokens": sum(len(x[0]) for x in data_enc), "max_chars": MAX_CHARS}
-    export(net, out, {"words": words, "chars": chars, "feats": feats}, {**s, "lm_dim": lm_dim}, log,
-           s["name"])
+    vocab = {"words": words, "chars": chars, "feats": feats}
+    return net, vocab, lm_dim, history, sum(len(x[0]) for x in data_enc)
+
+
+def _vectors(data: Path, vectors_path: Path) -> dict[str, np.ndarray]:
+    if not vectors_path.exists():
+        train_vectors(data, vectors_path)
+    z = np.load(vectors_path)
+    return dict(zip(z["words"].tolist(), z["vectors"]))
+
+
+def train(
+    data: Path,
+    out: Path,
+    vectors_path: Path = DEFAULT_PATH,
+    sets: Sequence[str] = TRAIN_SETS,
+    settings: dict | None = None,
+) -> dict:
+    """Train on `sets`, print dev F1 after each epoch (CRF decoding only), export to `out`."""
+    s = {**SETTINGS, **(settings or {})}
+    t0 = time.time()
+    vectors = _vectors(data, vectors_path)
+    splits = load_splits(data)
+    train_sents = [x for name in sets for x in splits[name]]
+    net, vocab, lm_dim, history, tokens = _fit(
+        train_sents, splits["anercorp_dev"], NerFeaturizer.load(out), vectors, s, t0
+    )
+    print(
+        f"trained in {time.time() - t0:.0f}s", flush=True
+    )  # not in the export: no build time in files
+    log = {
+        "history": history,
+        "train_sets": list(sets),
+        "train_tokens": tokens,
+        "max_chars": MAX_CHARS,
+    }
+    export(net, out, vocab, {**s, "lm_dim": lm_dim}, log, s["name"])
     return log
+
+
+def cross_validate(
+    data: Path,
+    work: Path,
+    folds: int = 10,
+    only: Sequence[int] | None = None,
+    vectors_path: Path = DEFAULT_PATH,
+    settings: dict | None = None,
+    limit: int | None = None,
+) -> dict:
+    """K-fold cross-validation over ANERcorp train (the dev split left out): fold k holds out every
+    k-th block of consecutive sentences (documents stay together in blocks), trains on the rest with
+    the same settings and reports the held-out F1 of the averaged net (CRF decoding, the network
+    alone). One result file per fold in `work` (`fold-K.json`): a stopped run resumes where it was,
+    and folds can run in separate processes (`only`). `limit`: the first N sentences only (tests)."""
+    s = {**SETTINGS, **(settings or {})}
+    work.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    sents = load_anercorp_train(data)[:limit]
+    vectors = _vectors(data, vectors_path)
+    featurizer = NerFeaturizer.load(models_dir() / "ner")
+    block = max(1, len(sents) // (folds * 10))  # ten blocks per fold, spread over the file
+    fold_of = [(i // block) % folds for i in range(len(sents))]
+    for k in only if only is not None else range(folds):
+        path = work / f"fold-{k}.json"
+        if path.exists():
+            continue
+        train_sents = [x for x, f in zip(sents, fold_of) if f != k]
+        held = [x for x, f in zip(sents, fold_of) if f == k]
+        print(f"fold {k}: {len(train_sents)} training sentences, {len(held)} held out", flush=True)
+        _, _, _, history, tokens = _fit(train_sents, held, featurizer, vectors, s, t0)
+        result = {
+            "fold": k,
+            "folds": folds,
+            "f1": history[-1]["dev_f1"],
+            "train_tokens": tokens,
+            "held_sentences": len(held),
+            "settings": s,
+        }
+        path.write_text(json.dumps(result, ensure_ascii=False) + "\n", encoding="utf-8")
+    done = sorted(
+        (json.loads(p.read_text(encoding="utf-8")) for p in work.glob("fold-*.json")),
+        key=lambda r: r["fold"],
+    )
+    f1s = [r["f1"] for r in done]
+    summary = {
+        "folds_done": len(done),
+        "folds": folds,
+        "f1": f1s,
+        "mean": round(float(np.mean(f1s)), 2) if f1s else None,
+        "sd": round(float(np.std(f1s, ddof=1)), 2) if len(f1s) > 1 else None,
+    }
+    print(json.dumps(summary), flush=True)
+    return summary
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -335,11 +464,24 @@ def main(argv: list[str] | None = None) -> None:
     tr.add_argument("--vectors", type=Path, default=DEFAULT_PATH)
     tr.add_argument("--sets", default=",".join(TRAIN_SETS))
     tr.add_argument("--set", action="append", default=[], help="KEY=VALUE: override a setting")
+    cv = sub.add_parser("cv", help="k-fold cross-validation over ANERcorp train (resumable)")
+    cv.add_argument("--data", type=Path, default=data_dir())
+    cv.add_argument(
+        "--work", type=Path, default=Path("build/ner_cv"), help="one result file per fold"
+    )
+    cv.add_argument("--folds", type=int, default=10)
+    cv.add_argument("--only", type=int, action="append", default=None, help="run fold K only")
+    cv.add_argument("--vectors", type=Path, default=DEFAULT_PATH)
+    cv.add_argument("--limit", type=int, default=None, help="the first N sentences only (tests)")
+    cv.add_argument("--set", action="append", default=[], help="KEY=VALUE: override a setting")
     args = ap.parse_args(argv)
     over = {}
     for kv in args.set:
         k, _, v = kv.partition("=")
         over[k] = type(SETTINGS[k])(v)
+    if args.cmd == "cv":
+        cross_validate(args.data, args.work, args.folds, args.only, args.vectors, over, args.limit)
+        return
     log = train(args.data, args.out, args.vectors, args.sets.split(","), over)
     print(json.dumps({k: v for k, v in log.items() if k != "history"}))
 
