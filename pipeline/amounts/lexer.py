@@ -19,13 +19,8 @@ from pipeline.arabic.calendar import (
 from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITIC_LETTERS, PROCLITICS
 from pipeline.arabic.currencies import NOT_CURRENCY_AFTER, CurrencyTables, adj_key
 from pipeline.arabic.normalize import norm_word as _n
-from pipeline.arabic.numwords import (
-    CARDINALS,
-    ORDINALS,
-    all_forms,
-    lookup,
-    parse_ordinal,
-)
+from pipeline.arabic.numparse import lookup, parse_ordinal
+from pipeline.arabic.numwords import CARDINALS, ORDINALS, all_forms
 from pipeline.trie import trie_pattern
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from pipeline.arabic.numwords import parse_cardinal
+from pipeline.arabic.numparse import parse_cardinal
 from pipeline.dates.patterns import Cand, Grammar
 from pipeline.dates.recognize import _clean, _scan
 from pipeline.dates.values import Anchor, Spans, _const, _iso
