@@ -1,5 +1,7 @@
-"""Recognizers of the date grammar: each turns one pattern's matches into candidates with their
-value resolvers."""
+"""Recognizers of the date grammar for written dates (Gregorian, Hijri, numeric), years, decades and
+centuries, relative dates and weekdays: each turns one pattern's matches into candidates with their
+value resolvers. Clock times are recognized in `pipeline.dates.clock`, periods in
+`pipeline.dates.periods`."""
 
 from __future__ import annotations
 
