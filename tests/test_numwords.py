@@ -1,4 +1,5 @@
-"""Unit and property tests for the Arabic number-word parser (pipeline.arabic.numwords)."""
+"""Unit and property tests for the Arabic number words (pipeline.arabic.numwords) and their parser
+(pipeline.arabic.numparse)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.arabic.numparse import (
+    digits_value,
+    parse_cardinal,
+    parse_number,
+    parse_ordinal,
+    split_clitic,
+    to_plain,
+)
 from pipeline.arabic.numwords import (
     CARDINALS,
     ORDINALS,
     clock_hours,
     count_words,
     decade_words,
-    digits_value,
     ordinal_phrases,
-    parse_cardinal,
-    parse_number,
-    parse_ordinal,
-    split_clitic,
-    to_plain,
 )
 from pipeline.stages.normalize import normalize_text
 

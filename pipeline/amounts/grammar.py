@@ -1,5 +1,5 @@
 """`find_amounts`: NUMBER, ORDINAL, MONEY, PERCENT and QUANTITY amounts of a normalized text, from
-the candidate starts, the number-word parser (`pipeline.arabic.numwords`) and the patterns of
+the candidate starts, the number-word parser (`pipeline.arabic.numparse`) and the patterns of
 `pipeline.amounts.lexer`."""
 
 from __future__ import annotations
@@ -36,14 +36,8 @@ from pipeline.amounts.lexer import (
 from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITICS
 from pipeline.arabic.currencies import CurrencyTables
 from pipeline.arabic.normalize import norm_word as _n
-from pipeline.arabic.numwords import (
-    ORDINALS,
-    Parsed,
-    lookup,
-    parse_cardinal,
-    parse_ordinal,
-    to_plain,
-)
+from pipeline.arabic.numparse import Parsed, lookup, parse_cardinal, parse_ordinal, to_plain
+from pipeline.arabic.numwords import ORDINALS
 
 _V = regex.V1
 

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import regex
 
-from pipeline.arabic.calendar import load_months
+from pipeline.arabic.calendar import (
+    CLOCK_PARTS_OF_DAY,
+    ERA_MARKERS,
+    SPOKEN_CLOCK_TIMES,
+    load_months,
+)
 from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITIC_LETTERS, PROCLITICS
 from pipeline.arabic.currencies import NOT_CURRENCY_AFTER, CurrencyTables, adj_key
 from pipeline.arabic.normalize import norm_word as _n
-from pipeline.arabic.numwords import (
-    CARDINALS,
-    ORDINALS,
-    all_forms,
-    lookup,
-    parse_ordinal,
-)
+from pipeline.arabic.numparse import lookup, parse_ordinal
+from pipeline.arabic.numwords import CARDINALS, ORDINALS, all_forms
 from pipeline.trie import trie_pattern
 
 if TYPE_CHECKING:
@@ -36,12 +37,6 @@ _LAW_WORDS = (
 )
 _PHONE_WORDS = "هاتف الهاتف جوال الجوال تلفون التلفون فاكس الفاكس واتساب واتس"
 _TIME_WORDS = "الساعة ساعة"
-_TIME_AFTER = (
-    "صباحا مساء مساءا ظهرا فجرا عصرا ليلا الصبح الظهر العصر المغرب العشاء المساء الفجر الليل "
-    "بالليل والنصف والربع والثلث ونصف وربع وثلث إلا"
-)
-# Era markers after a year: 1435 هـ, 2014 م, 1990 ميلادي.
-_ERA_AFTER = "هـ ه م هجري هجرية ميلادي ميلادية"
 # Words before an ordinal that make it part of something else (القرن الحادي والعشرين, المادة الثانية);
 # month names ending in an ordinal (كانون الثاني, ربيع الأول) join them where the sets are built.
 _ORD_BEFORE_SKIP = "القرن المادة الفقرة البند"
@@ -137,8 +132,23 @@ _YEAR_SET = _with_clitics(_wordset(_YEAR_WORDS))
 _LAW_SET = _with_clitics(_wordset(_LAW_WORDS))
 _PHONE_SET = _with_clitics(_wordset(_PHONE_WORDS))
 _TIME_SET = _with_clitics(_wordset(_TIME_WORDS))
-_TIME_AFTER_SET = _wordset(_TIME_AFTER)
-_ERA_SET = _wordset(_ERA_AFTER)
+# Words after a number that make it a clock time, not an amount (السابعة مساء، الساعة 4 العصر،
+# الخامسة والنصف، السادسة إلا ربعا): the one-word parts of the day after a clock time and the definite
+# times of speech (pipeline.arabic.calendar), a fraction of the hour after و (the half, quarter and
+# third of numwords, not two thirds: والنصف، وربع), and إلا.
+_HOUR_FRACTIONS = [
+    w for w, e in CARDINALS.items() if e.kind == "frac" and not e.form and e.value <= Decimal("0.5")
+]
+_TIME_AFTER_SET = (
+    frozenset(w for w in CLOCK_PARTS_OF_DAY if " " not in w)
+    | SPOKEN_CLOCK_TIMES
+    | {"و" + al + w for w in _HOUR_FRACTIONS for al in ("", "ال")}
+    | {_n("إلا")}
+)
+# Era markers after a year (1435 هـ، 2014 م، 1990 ميلادي; pipeline.arabic.calendar): the words that
+# stand alone after a number; those with the article or ل and the phrases (الهجري، للميلاد، من الهجرة)
+# are left to the date grammar, as they always were.
+_ERA_SET = frozenset(w for w in ERA_MARKERS if " " not in w and not w.startswith(("ال", "ل")))
 _ORD_SKIP_SET = _with_clitics(
     _wordset(_ORD_BEFORE_SKIP)
     | {

@@ -1,5 +1,7 @@
 """Month and weekday names (normalized spelling), from one table: pipeline/lexicons/months.tsv;
-and the time zones written after توقيت (pipeline/lexicons/timezones.tsv).
+the time zones written after توقيت (pipeline/lexicons/timezones.tsv); and the calendar words of the
+running text with what they mean: parts of the day (TIMEX3 codes), era markers after a year (AH/CE) and
+the modifiers that place a day, month or year relative to the document's date (past/next/this).
 
 Gregorian months in their regional lists (Egyptian/Gulf يناير, Levantine كانون الثاني, Maghrebi جانفي
 and يناير/غشت), Hijri months and weekdays; built by `python -m pipeline.training.build_date_lexicon`
@@ -10,9 +12,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pipeline.arabic.normalize import norm_word as _n
 from pipeline.lexicons import load_rows
 
-__all__ = ["load_months", "load_time_zones"]
+__all__ = [
+    "CLOCK_PARTS_OF_DAY",
+    "ERA_MARKERS",
+    "PARTS_OF_DAY",
+    "PART_OF_DAY_ADVERBS",
+    "RELATIVE_MODIFIERS",
+    "SPOKEN_CLOCK_TIMES",
+    "load_months",
+    "load_time_zones",
+]
 
 _HEADER = ("kind", "number", "name", "norm", "ambiguous", "source")
 
@@ -45,3 +57,58 @@ def load_time_zones() -> dict[str, str]:
     if tuple(rows[0]) != ("name", "norm", "offset"):
         raise ValueError(f"timezones.tsv: unexpected header {rows[0]}")
     return {row[1]: row[2] for row in rows[1:]}
+
+
+# --------------------------------------------------------------------------------------------------
+# Calendar words of the running text. Written in ordinary spelling and normalized once here (ة → ه,
+# ى → ي, bare alef, no tatweel), so every grammar that reads them sees what the normalizer produces.
+
+
+def _normalized(table: dict[str, str]) -> dict[str, str]:
+    return {_n(w): v for w, v in table.items()}
+
+
+# Parts of the day as nouns (صباح الاثنين، مساء الخميس) -> TIMEX3 part-of-day code.
+PARTS_OF_DAY: dict[str, str] = _normalized({
+    "فجر": "MO", "صباح": "MO", "ضحى": "MO", "ظهر": "MI", "ظهيرة": "MI", "عصر": "AF",
+    "مساء": "EV", "ليلة": "NI", "ليل": "NI", "عشية": "EV", "صبيحة": "MO",
+})  # fmt: skip
+# The adverbs (accusative) of the parts of the day: السابعة صباحا، الرابعة عصرا.
+PART_OF_DAY_ADVERBS: dict[str, str] = _normalized({
+    "صباحا": "MO", "فجرا": "MO", "ظهرا": "MI", "عصرا": "AF", "مساءا": "EV", "ليلا": "NI",
+})  # fmt: skip
+# Words and phrases after a clock time that say which part of the day it is (السابعة مساء، الرابعة
+# عصرا، الساعة 8 الصبح، السابعة بعد المغرب): the adverbs above and these.
+CLOCK_PARTS_OF_DAY: dict[str, str] = PART_OF_DAY_ADVERBS | _normalized({
+    "مساء": "EV", "بالليل": "NI", "الصبح": "MO", "بعد الظهر": "AF", "بعد الظهيرة": "AF",
+    "قبل الظهر": "MO", "بعد العصر": "AF", "قبل المغرب": "AF", "بعد المغرب": "EV",
+    "قبل العشاء": "EV", "بعد العشاء": "NI", "قبل الفجر": "NI", "بعد الفجر": "MO",
+    "بعد منتصف الليل": "NI",
+})  # fmt: skip
+# Definite times said right after an hour in speech (الساعة 4 العصر، 7 المغرب، 10 الليل): the prayers,
+# evening and night.
+SPOKEN_CLOCK_TIMES: frozenset[str] = frozenset(
+    _n(w) for w in ("الفجر", "الظهر", "العصر", "المغرب", "العشاء", "المساء", "الليل")
+)
+
+# Era markers after a year (1435 هـ، 2014 م، 1990 ميلادي، 622 للميلاد) -> the era: AH or CE.
+ERA_MARKERS: dict[str, str] = _normalized({
+    "م": "CE", "ميلادي": "CE", "ميلادية": "CE", "للميلاد": "CE",
+    "هـ": "AH", "هجري": "AH", "هجرية": "AH", "الهجري": "AH", "الهجرية": "AH", "للهجرة": "AH",
+    "من الهجرة": "AH",
+})  # fmt: skip
+
+# Modifiers after a day, month, year or century that place it relative to the document's date: -1 the
+# past one (الشهر الماضي), +1 the next one (الاسبوع المقبل), 0 this one (العام الحالي); spoken forms too.
+RELATIVE_MODIFIERS: dict[str, int] = {
+    _n(w): sign
+    for sign, words in (
+        (-1, ("الماضي", "الماضية", "المنصرم", "المنصرمة", "الفائت", "الفائتة", "السابق", "السابقة",
+              "المنقضي", "المنقضية", "الفايت", "الفايتة", "اللي فات", "اللي فاتت", "الي فات",
+              "الي فاتت")),
+        (1, ("المقبل", "المقبلة", "القادم", "القادمة", "التالي", "التالية", "الجاي", "الجاية",
+             "اللي جاي", "اللي جاية")),
+        (0, ("الحالي", "الحالية", "الجاري", "الجارية")),
+    )
+    for w in words
+}  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.dates.clock import CLOCK_RECOGNIZERS
 from pipeline.dates.patterns import Cand, Grammar
 from pipeline.dates.periods import PERIOD_RECOGNIZERS
 from pipeline.dates.recognize import RECOGNIZERS, _clean
@@ -217,7 +218,7 @@ def find_dates(
     if spans is None:
         spans = [(0, len(norm))]
     cands: list[Cand] = []
-    for recognize in RECOGNIZERS + PERIOD_RECOGNIZERS:
+    for recognize in RECOGNIZERS + CLOCK_RECOGNIZERS + PERIOD_RECOGNIZERS:
         cands.extend(recognize(g, norm, spans))
     kept = _select(cands, len(norm))
     if anchor is None:

@@ -7,7 +7,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from pipeline.arabic.calendar import load_months, load_time_zones
+from pipeline.arabic.calendar import ERA_MARKERS, load_months, load_time_zones
 from pipeline.arabic.clitics import PROCLITIC_PATTERN
 from pipeline.dates.values import Resolver
 from pipeline.dates.words import (
@@ -56,8 +56,18 @@ _B = r"(?<!\w)"
 _E = r"(?!\w)"
 _PRE = _B + "(?:" + PROCLITIC_PATTERN + ")"
 _DIGIT_DAY = r"(?:ال)?(?:[12]\d|3[01]|0?[1-9])(?!\d)"
-_YSUF = r"(?:\s*(?:م|ميلادي|ميلاديه|للميلاد)(?![^\W\d_]))"
-_HSUF = r"(?:\s*(?:ه|هجري|هجريه|الهجري|الهجريه|للهجره|من\s+الهجره)(?![^\W\d_]))"
+
+
+def _era_suffix(era: str) -> str:
+    """The era markers of one era (pipeline.arabic.calendar) after a year: 2014 م، 1435 هـ."""
+    words = "|".join(
+        re.escape(w).replace("\\ ", r"\s+") for w, e in ERA_MARKERS.items() if e == era
+    )
+    return rf"(?:\s*(?:{words})(?![^\W\d_]))"
+
+
+_YSUF = _era_suffix("CE")
+_HSUF = _era_suffix("AH")
 _MOD = _alt(_MODS)
 _ORD = _alt(ORDINALS)
 # An ordinal preceded by these is not a day of the month (الاسبوع الاول من اغسطس).

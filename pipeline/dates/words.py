@@ -1,11 +1,18 @@
 """Word tables of the date grammar, in normalized spelling (no hamza on alef, ي for ى, ه for ة):
-relative units and modifiers, parts of day, and the words around a bare year; the number words
-(day ordinals, clock hours, counts, decades) are views of `pipeline.arabic.numwords`."""
+relative units, parts of a month, and the words around a bare year; the number words (day ordinals,
+clock hours, counts, decades) are views of `pipeline.arabic.numwords`, the relative modifiers and parts
+of the day views of `pipeline.arabic.calendar`."""
 
 from __future__ import annotations
 
 import re
 
+from pipeline.arabic.calendar import (
+    CLOCK_PARTS_OF_DAY,
+    PART_OF_DAY_ADVERBS,
+    PARTS_OF_DAY,
+    RELATIVE_MODIFIERS,
+)
 from pipeline.arabic.numwords import ORDINALS as NUM_ORDINALS
 from pipeline.arabic.numwords import clock_hours, count_words, decade_words, ordinal_phrases
 
@@ -52,12 +59,10 @@ _REL_UNITS = {
     "يوما": ("day", 0), "اسبوعا": ("week", 0), "شهرا": ("month", 0), "عاما": ("year", 0),
 }  # fmt: skip
 
-_PAST_MODS = ("الماضي", "الماضيه", "المنصرم", "المنصرمه", "الفائت", "الفائته", "السابق",
-              "السابقه", "المنقضي", "المنقضيه", "الفايت", "الفايته", "اللي فات", "اللي فاتت",
-              "الي فات", "الي فاتت")  # fmt: skip
-_NEXT_MODS = ("المقبل", "المقبله", "القادم", "القادمه", "التالي", "التاليه", "الجاي", "الجايه",
-              "اللي جاي", "اللي جايه")  # fmt: skip
-_THIS_MODS = ("الحالي", "الحاليه", "الجاري", "الجاريه")
+# Relative modifiers (الماضي، المقبل، الحالي) by the direction they give, from pipeline.arabic.calendar.
+_PAST_MODS = tuple(w for w, sign in RELATIVE_MODIFIERS.items() if sign < 0)
+_NEXT_MODS = tuple(w for w, sign in RELATIVE_MODIFIERS.items() if sign > 0)
+_THIS_MODS = tuple(w for w, sign in RELATIVE_MODIFIERS.items() if sign == 0)
 _MODS = _PAST_MODS + _NEXT_MODS + _THIS_MODS
 # اليوم + these: a day counted from the document's (اليوم السابق، اليوم التالي، اليوم نفسه).
 _DAY_MODS = {
@@ -65,23 +70,14 @@ _DAY_MODS = {
     "نفسه": 0, "ذاته": 0, "عينه": 0,
 }  # fmt: skip
 
-# Part of day -> TIMEX3 part-of-day code.
-_POD = {
-    "فجر": "MO", "صباح": "MO", "ضحي": "MO", "ظهر": "MI", "ظهيره": "MI", "عصر": "AF",
-    "مساء": "EV", "ليله": "NI", "ليل": "NI", "عشيه": "EV", "صبيحه": "MO",
-}  # fmt: skip
-# Words after a clock time that say which half of the day it is (السابعة مساء، الرابعة عصرا،
-# الساعة 4 العصر، السابعة بعد المغرب) -> the TIMEX part of day they name.
-_AP_WORDS = {
-    "صباحا": "MO", "فجرا": "MO", "ظهرا": "MI", "عصرا": "AF", "مساءا": "EV", "مساء": "EV",
-    "ليلا": "NI", "بالليل": "NI", "الصبح": "MO", "بعد الظهر": "AF", "بعد الظهيره": "AF",
-    "قبل الظهر": "MO", "بعد العصر": "AF", "قبل المغرب": "AF", "بعد المغرب": "EV",
-    "قبل العشاء": "EV", "بعد العشاء": "NI", "قبل الفجر": "NI", "بعد الفجر": "MO",
-    "بعد منتصف الليل": "NI",
-}  # fmt: skip
+# Parts of the day -> TIMEX3 code, from pipeline.arabic.calendar: the nouns (صباح، ليله), the adverbs
+# (صباحا، ليلا), and every word or phrase after a clock time that names one (السابعة مساء، الرابعة عصرا،
+# الساعة 4 العصر (the article is in the pattern), السابعة بعد المغرب).
+_POD: dict[str, str] = PARTS_OF_DAY
+_POD_ADV: dict[str, str] = PART_OF_DAY_ADVERBS
+_AP_WORDS: dict[str, str] = CLOCK_PARTS_OF_DAY
 # Minutes in words (الثالثة وعشر دقائق، الا خمس دقائق), 1..59 (compounds are two of these).
 _MINUTES: dict[str, int] = count_words(59)
-_POD_ADV = {"صباحا": "MO", "فجرا": "MO", "ظهرا": "MI", "عصرا": "AF", "مساءا": "EV", "ليلا": "NI"}
 
 # Words before a bare 4-digit number that make it a year ("في 2018"، "منذ 2011").
 _YEAR_PREPS = ("في", "منذ", "حتي", "بحلول", "خلال", "مطلع", "منتصف", "نهايه", "بدايه", "اواخر",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from pipeline.arabic.calendar import RELATIVE_MODIFIERS
 from pipeline.arabic.clitics import CONJUNCTIONS, PREPOSITIONS
 from pipeline.lexicons import load_rows, load_set
 from pipeline.ner.tokens import TagInfo
@@ -39,12 +40,18 @@ _NOT_GENITIVE = frozenset(
     "الذي التي الذين اللذين اللتين اللاتي الي الا الان اليوم امس الاداره".split()
 )
 # Definite adjectives that describe an occasion or a relation, never part of a name: مجلس الامن البالغ
-# عدد اعضائه، جلسه مجلس الوزراء الاسبوعيه، مجلس الامن التابع للامم المتحده.
-_NOT_MODIFIER = frozenset(
-    "البالغ البالغه التابع التابعه المقبل المقبله الماضي الماضيه الجاري الجاريه الحالي الحاليه "
-    "السابق السابقه الاسبوعي الاسبوعيه الشهري الشهريه السنوي السنويه الاخير الاخيره المعني "
-    "المعنيه المذكور المذكوره المشار".split()
+# عدد اعضائه، جلسه مجلس الوزراء الاسبوعيه، مجلس الامن التابع للامم المتحده، the relative modifiers below.
+_NOT_MODIFIER_WORDS = (
+    "البالغ البالغه التابع التابعه الاسبوعي الاسبوعيه الشهري الشهريه السنوي السنويه الاخير الاخيره "
+    "المعني المعنيه المذكور المذكوره المشار"
 )
+# Of the relative modifiers of pipeline.arabic.calendar (الاجتماع المقبل، الرئيس السابق), a chain stops
+# at these five and their feminines; the others (القادم، المنصرم، التالي ...) still go through the
+# adjective test below, as before: refusing them too would move where some chains end.
+_RELATIVE_STOPS = ("المقبل", "الماضي", "الجاري", "الحالي", "السابق")
+_NOT_MODIFIER = frozenset(_NOT_MODIFIER_WORDS.split()) | {
+    w for w in RELATIVE_MODIFIERS if w.removesuffix("ه") in _RELATIVE_STOPS
+}
 # لل phrases of time or occasion: للفتره، للعام، للمره
 _NOT_PHRASE = frozenset("للفتره للعام للسنه للمره لليوم للشهر للاسبوع للمرحله".split())
 _MAX_CHAIN = 10

@@ -4,7 +4,7 @@ Why this shape: amounts are sparse (a few per article), so only candidate starts
 number word, proclitics allowed) get Python work. The tokenizer's tokens say where they can be
 (`start_windows`) and the candidate pattern runs inside those tokens only (over the whole of
 `doc.norm` when the stage is used without tokens). At each start: a short local lexer, the
-number-word parser in `pipeline.arabic.numwords`, then anchored regexes for what follows (currency,
+number-word parser in `pipeline.arabic.numparse`, then anchored regexes for what follows (currency,
 unit, percent, a range) or precedes (a currency symbol, a word that makes the number a year, an
 article, a phone number).
 
