@@ -45,8 +45,12 @@ def tiny(tmp_path_factory):
     out = tmp_path_factory.mktemp("lstm")
     export(net, out, {"words": words, "chars": chars, "feats": feats}, s, {})
     tagger = LstmTagger(out, featurizer)
-    enc = LstmEncoder({w: i for i, w in enumerate(words)}, {c: i for i, c in enumerate(chars)},
-                      {f: i for i, f in enumerate(feats)}, featurizer)
+    enc = LstmEncoder(
+        {w: i for i, w in enumerate(words)},
+        {c: i for i, c in enumerate(chars)},
+        {f: i for i, f in enumerate(feats)},
+        featurizer,
+    )
     encoded = [_arrays(*enc.encode(sent, tags), [0] * len(sent)) for sent, tags in zip(SENTS, TAGS)]
     return net, tagger, encoded
 
@@ -64,7 +68,7 @@ def test_numpy_emissions_equal_torch(tiny) -> None:
     flat = tagger.emissions(keys, toks, np.array([len(s) for s in SENTS]))
     pos = 0
     for i, sent in enumerate(SENTS):
-        np.testing.assert_allclose(flat[pos: pos + len(sent)], ref[i, : len(sent)], atol=2e-3)
+        np.testing.assert_allclose(flat[pos : pos + len(sent)], ref[i, : len(sent)], atol=2e-3)
         pos += len(sent)
 
 
@@ -124,12 +128,22 @@ def test_gate_cache_eviction_keeps_answers(tiny, monkeypatch) -> None:
     for _ in range(3):
         assert [x[0] for x in tagger.tag_sentences(SENTS, TAGS)] == [x[0] for x in ref]
         assert len(tagger._gx_cache) <= 3 + max(len(s) for s in SENTS) * len(SENTS)
+    # some tokens cached, some new, and the new ones overflow the cache: the eviction must not
+    # lose the cached rows this call still needs
+    tagger._gx_cache.clear()
+    tagger.tag_sentences(SENTS[:1], TAGS[:1])
+    assert [x[0] for x in tagger.tag_sentences(SENTS, TAGS)] == [x[0] for x in ref]
 
 
 def test_export_is_loadable_json(tiny, tmp_path) -> None:
     net, _, _ = tiny
-    export(net, tmp_path, {"words": ["<pad>", "<unk>"], "chars": ["<pad>", "<unk>"],
-                           "feats": ["<pad>", "<unk>"]}, {"hidden": 7}, {"seed": 1})
+    export(
+        net,
+        tmp_path,
+        {"words": ["<pad>", "<unk>"], "chars": ["<pad>", "<unk>"], "feats": ["<pad>", "<unk>"]},
+        {"hidden": 7},
+        {"seed": 1},
+    )
     meta = json.loads((tmp_path / "lstm.json").read_text(encoding="utf-8"))
     assert meta["labels"] == LABELS and (tmp_path / "lstm.npz").exists()
 
@@ -146,14 +160,27 @@ def test_stage_backends_run_on_the_seed(tiny, tmp_path, seed_text) -> None:
     from pipeline.stages.tag import TagStage
     from pipeline.stages.tokenize import Tokenizer
 
-    src = models_dir() / "ner"  # the shipped CRF: a missing file fails (tests/test_shipped_models.py)
+    src = (
+        models_dir() / "ner"
+    )  # the shipped CRF: a missing file fails (tests/test_shipped_models.py)
     for f in src.iterdir():
         shutil.copy(f, tmp_path / f.name)
     net, _, _ = tiny
-    export(net, tmp_path, {"words": ["<pad>", "<unk>", "في"], "chars": ["<pad>", "<unk>", "ا"],
-                           "feats": ["<pad>", "<unk>", "sh=A"]}, {}, {})
+    export(
+        net,
+        tmp_path,
+        {
+            "words": ["<pad>", "<unk>", "في"],
+            "chars": ["<pad>", "<unk>", "ا"],
+            "feats": ["<pad>", "<unk>", "sh=A"],
+        },
+        {},
+        {},
+    )
     for backend in ("lstm", "ensemble"):
-        doc = Pipeline([Normalizer(), Tokenizer(), TagStage(), NerStage(tmp_path, backend=backend)])(seed_text)
+        doc = Pipeline(
+            [Normalizer(), Tokenizer(), TagStage(), NerStage(tmp_path, backend=backend)]
+        )(seed_text)
         for m in doc.mentions:
             assert doc.raw[m.start : m.end] == m.text and 0.0 <= m.score <= 1.0
     with pytest.raises(ValueError, match="backend"):

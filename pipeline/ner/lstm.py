@@ -192,10 +192,16 @@ class LstmTagger:
         the largest of the network — is done once per distinct token and cached.
         """
         cache = self._gx_cache
+        rows: dict = {}  # this call's rows: an eviction below must not lose the cached ones
         missing = {}
         for k, t in zip(keys, toks):
-            if k not in cache and k not in missing:
+            if k in rows or k in missing:
+                continue
+            row = cache.get(k)
+            if row is None:
                 missing[k] = t
+            else:
+                rows[k] = row
         if missing:
             x = self._token_inputs(list(missing.values()))
             gx = np.stack(
@@ -206,8 +212,8 @@ class LstmTagger:
             ):  # drop the older half: memory stays flat
                 evict_half(cache)
             for k, row in zip(missing, gx):
-                cache[k] = row
-        return np.stack([cache[k] for k in keys])
+                cache[k] = rows[k] = row
+        return np.stack([rows[k] for k in keys])
 
     def emissions(
         self, keys: list, toks: list, lens: np.ndarray, lm: np.ndarray | None = None
@@ -284,7 +290,9 @@ class LstmTagger:
         lens = np.array([len(sentences[i]) for i in live], dtype=np.int64)
         lm = None
         if self.charlm is not None:
-            states = self.charlm.embed_sentences([[cluster_key(w) for w in sentences[i]] for i in live])
+            states = self.charlm.embed_sentences(
+                [[cluster_key(w) for w in sentences[i]] for i in live]
+            )
             lm = np.concatenate(states).astype(np.float32)
         flat = self.emissions(keys, toks, lens, lm)
         em = np.zeros((len(live), int(lens.max()), flat.shape[1]), dtype=np.float32)
