@@ -21,6 +21,14 @@ def test_the_date_grammar_reads_the_calendar_tables() -> None:
         assert _mod_sign(word) == sign, word
 
 
+def test_the_era_words_after_years_and_centuries_come_from_the_calendar() -> None:
+    from pipeline.dates import patterns
+
+    century = {w.replace(r"\s+", " ") for w in patterns._CENTURY_ERAS.split("|")}
+    assert century == {w for w in calendar.ERA_MARKERS if len(w) > 1}
+    assert calendar.ERA_MARKERS["قبل الميلاد"] == "BCE"
+
+
 def test_the_amount_grammar_derives_its_time_and_era_words() -> None:
     one_word = {w for w in calendar.CLOCK_PARTS_OF_DAY if " " not in w}
     fractions = {"و" + al + w for w in lexer._HOUR_FRACTIONS for al in ("", "ال")}

@@ -91,11 +91,13 @@ SPOKEN_CLOCK_TIMES: frozenset[str] = frozenset(
     _n(w) for w in ("الفجر", "الظهر", "العصر", "المغرب", "العشاء", "المساء", "الليل")
 )
 
-# Era markers after a year (1435 هـ، 2014 م، 1990 ميلادي، 622 للميلاد) -> the era: AH or CE.
+# Era markers after a year or a century (1435 هـ، 2014 م، 1990 ميلادي، القرن الرابع الهجري، القرن
+# الثالث قبل الميلاد) -> the era: AH, CE or BCE.
 ERA_MARKERS: dict[str, str] = _normalized({
-    "م": "CE", "ميلادي": "CE", "ميلادية": "CE", "للميلاد": "CE",
+    "م": "CE", "ميلادي": "CE", "ميلادية": "CE", "الميلادي": "CE", "الميلادية": "CE", "للميلاد": "CE",
     "هـ": "AH", "هجري": "AH", "هجرية": "AH", "الهجري": "AH", "الهجرية": "AH", "للهجرة": "AH",
     "من الهجرة": "AH",
+    "قبل الميلاد": "BCE",
 })  # fmt: skip
 
 # Modifiers after a day, month, year or century that place it relative to the document's date: -1 the

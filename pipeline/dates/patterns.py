@@ -68,6 +68,13 @@ def _era_suffix(era: str) -> str:
 
 _YSUF = _era_suffix("CE")
 _HSUF = _era_suffix("AH")
+# After a century, the era markers that are words (القرن الرابع الهجري، القرن الثالث قبل الميلاد), not
+# the one-letter abbreviations of a year (م، هـ); longest first.
+_CENTURY_ERAS = "|".join(
+    re.escape(w).replace("\\ ", r"\s+")
+    for w in sorted(ERA_MARKERS, key=len, reverse=True)
+    if len(w) > 1
+)
 _MOD = _alt(_MODS)
 _ORD = _alt(ORDINALS)
 # An ordinal preceded by these is not a day of the month (الاسبوع الاول من اغسطس).
@@ -193,9 +200,7 @@ class Grammar:
             + _E
         )
         self.century_re = re.compile(
-            _PRE
-            + rf"(?P<c>{century}(?:\s+(?P<era>الميلادي|ميلادي|للميلاد|الهجري|قبل\s+الميلاد))?)"
-            + _E
+            _PRE + rf"(?P<c>{century}(?:\s+(?P<era>{_CENTURY_ERAS}))?)" + _E
         )
         units = _alt(_REL_UNITS)
         self.relative_re = re.compile(

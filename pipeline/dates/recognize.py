@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from functools import partial
 
+from pipeline.arabic.calendar import ERA_MARKERS
 from pipeline.arabic.clitics import PROCLITIC_LETTERS
 from pipeline.dates.patterns import (
     _AFTER_NEWSPAPER,
@@ -351,7 +352,7 @@ def _centuries(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
     out: list[Cand] = []
     for mt in _scan(g.century_re, norm, spans):
         s, e = mt.span("c")
-        if mt["era"] and mt["era"].startswith(("الهجري", "قبل")):
+        if mt["era"] and ERA_MARKERS[" ".join(mt["era"].split())] != "CE":  # AH, BCE: no year
             fn: Resolver = partial(_const, "")
         elif mt["cr"]:
             fn = partial(_rel_century, mt)
