@@ -40,17 +40,15 @@ _NOT_GENITIVE = frozenset(
     "الذي التي الذين اللذين اللتين اللاتي الي الا الان اليوم امس الاداره".split()
 )
 # Definite adjectives that describe an occasion or a relation, never part of a name: مجلس الامن البالغ
-# عدد اعضائه، جلسه مجلس الوزراء الاسبوعيه، مجلس الامن التابع للامم المتحده، the relative modifiers below.
+# عدد اعضائه، جلسه مجلس الوزراء الاسبوعيه، مجلس الامن التابع للامم المتحده;
 _NOT_MODIFIER_WORDS = (
     "البالغ البالغه التابع التابعه الاسبوعي الاسبوعيه الشهري الشهريه السنوي السنويه الاخير الاخيره "
     "المعني المعنيه المذكور المذكوره المشار"
 )
-# Of the relative modifiers of pipeline.arabic.calendar (الاجتماع المقبل، الرئيس السابق), a chain stops
-# at these five and their feminines; the others (القادم، المنصرم، التالي ...) still go through the
-# adjective test below, as before: refusing them too would move where some chains end.
-_RELATIVE_STOPS = ("المقبل", "الماضي", "الجاري", "الحالي", "السابق")
+# and the relative modifiers of pipeline.arabic.calendar (الاجتماع المقبل، الرئيس السابق، مجلس الوزراء
+# القادم): a chain of adjectives stops at them.
 _NOT_MODIFIER = frozenset(_NOT_MODIFIER_WORDS.split()) | {
-    w for w in RELATIVE_MODIFIERS if w.removesuffix("ه") in _RELATIVE_STOPS
+    w for w in RELATIVE_MODIFIERS if " " not in w
 }
 # لل phrases of time or occasion: للفتره، للعام، للمره
 _NOT_PHRASE = frozenset("للفتره للعام للسنه للمره لليوم للشهر للاسبوع للمرحله".split())
