@@ -109,6 +109,9 @@ def test_pretraining_learns_and_resume_equals_one_run(tmp_path: Path) -> None:
     assert curve.dim == 16
     first_bpc = np.log2(len(CHARS))
     assert end["fwd_bpc"] < first_bpc - 1 and end["bwd_bpc"] < first_bpc - 1
+    # a checkpoint past --chars is refused: its export would not be a run of that length
+    with pytest.raises(SystemExit, match="more than"):
+        training.train(_args(two, chars=4 * 50 * 30, resume=True))
 
 
 def test_shipped_charlm_loads_when_present() -> None:

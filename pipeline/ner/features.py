@@ -56,8 +56,12 @@ class NerFeaturizer:
         self._first_cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
-    def load(cls, model_dir: Path | None = None, use_tags: bool = False) -> NerFeaturizer:
-        """Gazetteers from pipeline/lexicons, clusters from `model_dir` (models/ner) when present."""
+    def load(
+        cls, model_dir: Path | None = None, use_tags: bool = False, silver: bool = False
+    ) -> NerFeaturizer:
+        """Gazetteers from pipeline/lexicons, clusters from `model_dir` (models/ner) when present;
+        with `silver` (meta.json "silver_names"), the names the accurate NER found in the raw news
+        (`silver_names.tsv`, `pipeline.training.silver_names`) as the gazetteers s_PER/s_LOC/s_ORG."""
         model_dir = model_dir or models_dir() / "ner"
         gaz: dict[str, set[str]] = {
             "country": set(),
@@ -78,6 +82,12 @@ class NerFeaturizer:
             gaz[row[1] if len(row) > 1 and row[1] in gaz else "given"].add(row[0])
         for row in load_rows("ner_triggers"):
             gaz.setdefault("t_" + row[1], set()).add(row[0])
+        if silver:
+            with (model_dir / "silver_names.tsv").open(encoding="utf-8") as fh:
+                for line in fh:
+                    if not line.startswith("#"):
+                        form, typ = line.split("\t", 2)[:2]
+                        gaz.setdefault("s_" + typ, set()).add(form)
         clusters: dict[str, tuple[str, ...]] = {}
         path = model_dir / "clusters.tsv"
         if path.exists():

@@ -56,7 +56,10 @@ def _crf_parts(model_dir: Path, meta: dict):
         )
     from pipeline.ner.crf import CrfScorer
 
-    return CrfScorer.load(path), NerFeaturizer.load(model_dir, bool(meta.get("tag_features")))
+    featurizer = NerFeaturizer.load(
+        model_dir, bool(meta.get("tag_features")), bool(meta.get("silver_names"))
+    )
+    return CrfScorer.load(path), featurizer
 
 
 def _lstm_tagger(model_dir: Path, featurizer: NerFeaturizer, name: str = "lstm"):

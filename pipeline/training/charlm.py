@@ -193,7 +193,13 @@ def train(args: argparse.Namespace) -> dict:
 
     start = time.time()
     last_save = start
-    target = int(args.chars) if args.chars else None
+    target = int(float(args.chars)) if args.chars else None
+    if target is not None and chars_done > target:  # exporting it would not be a run of that length
+        raise SystemExit(
+            f"the checkpoint {ckpt_path} has read {chars_done:,} characters per direction, more than "
+            f"--chars {target:,}: give a larger --chars (PRETRAIN_CHARS), or start afresh without "
+            "--resume"
+        )
     losses: list[float] = []
     while (time.time() - start) < args.minutes * 60 and (target is None or chars_done < target):
         t = time.time()

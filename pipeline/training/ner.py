@@ -32,8 +32,17 @@ from pipeline.resources import data_dir, models_dir
 from pipeline.training.ner_data import Sentence, load_splits
 from pipeline.training.reproducible import pin_environment
 
-__all__ = ["train", "evaluate", "prf", "tag_infos", "TRAIN_SETS", "ADAPT_SETS", "ALL_TRAIN_SETS",
-           "EVAL_SETS", "CRF_PARAMS"]
+__all__ = [
+    "train",
+    "evaluate",
+    "prf",
+    "tag_infos",
+    "TRAIN_SETS",
+    "ADAPT_SETS",
+    "ALL_TRAIN_SETS",
+    "EVAL_SETS",
+    "CRF_PARAMS",
+]
 
 # The in-domain part: ANERcorp alone scored best on ANERcorp dev and the seed (models/cards/ner.md;
 # WikiFANE and Wojood simply added lower ANERcorp dev). Others: --sets.
@@ -50,10 +59,18 @@ TYPES = ("PER", "LOC", "ORG")
 # Features from the tag stage (models/tag), see NerFeaturizer.sentence_features: on in the shipped
 # model (it scores higher on ANERcorp dev than without, same code and data: models/cards/ner.md).
 TAG_FEATURES = True
+# The names the accurate network finds in the raw news (`pipeline.training.silver_names`) as
+# gazetteers: on in the shipped model (higher on all three held-out sets: models/cards/ner.md).
+SILVER_NAMES = True
 # Sentences per pseudo-document in `evaluate` (the corpora have no document boundaries).
 DOC_SIZE = 10
-CRF_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 150,
-              "feature.possible_transitions": True, "feature.minfreq": 1}
+CRF_PARAMS = {
+    "c1": 0.05,
+    "c2": 0.02,
+    "max_iterations": 150,
+    "feature.possible_transitions": True,
+    "feature.minfreq": 1,
+}
 
 
 def _vocab(sents: Iterable[Sentence]) -> Counter[str]:
@@ -73,16 +90,27 @@ def tag_infos(sents: Sequence[Sentence], tagger=None) -> list[list[TagInfo]]:
     return tag_sentences_info([[t for t, _ in s] for s in sents], tagger or Tagger())
 
 
-def _features(feat: NerFeaturizer, sents: list[Sentence], infos: Sequence[list[TagInfo] | None],
-              ) -> Iterable[tuple[list[list[str]], list[str]]]:
+def _features(
+    feat: NerFeaturizer,
+    sents: list[Sentence],
+    infos: Sequence[list[TagInfo] | None],
+) -> Iterable[tuple[list[list[str]], list[str]]]:
     """(features, labels) of every sentence of a training set; `infos`: its `tag_infos` (or Nones)."""
     for sent, info in zip(sents, infos):
         yield feat.sentence_features([t for t, _ in sent], info), [lab for _, lab in sent]
 
 
-def _train_part(feat: NerFeaturizer, splits: dict[str, list[Sentence]], infos: dict[str, list],
-                sets: Sequence[str], target: Sequence[str], params: dict, weights: dict[str, int],
-                model: Path, t0: float) -> tuple[Path, int]:
+def _train_part(
+    feat: NerFeaturizer,
+    splits: dict[str, list[Sentence]],
+    infos: dict[str, list],
+    sets: Sequence[str],
+    target: Sequence[str],
+    params: dict,
+    weights: dict[str, int],
+    model: Path,
+    t0: float,
+) -> tuple[Path, int]:
     """Train one CRF on `sets` (sentences of `target` sets also with prefixed copies of their
     features); write `model` and its numpy table beside it. Returns the table and the token count."""
     import pycrfsuite
@@ -105,19 +133,32 @@ def _train_part(feat: NerFeaturizer, splits: dict[str, list[Sentence]], infos: d
     return export_weights(model), n_tok
 
 
-def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
-          params: dict | None = None, weights: dict[str, int] | None = None,
-          tag_features: bool = TAG_FEATURES,
-          adapt_sets: Sequence[str] = ADAPT_SETS, adapt_share: float = ADAPT_SHARE) -> dict:
+def train(
+    data: Path,
+    out: Path,
+    sets: Sequence[str] = TRAIN_SETS,
+    params: dict | None = None,
+    weights: dict[str, int] | None = None,
+    tag_features: bool = TAG_FEATURES,
+    adapt_sets: Sequence[str] = ADAPT_SETS,
+    adapt_share: float = ADAPT_SHARE,
+    silver: bool = SILVER_NAMES,
+) -> dict:
     """Train the NER CRF on `sets` and write ner.weights.npz, vocab.tsv and meta.json into `out`.
 
     With `adapt_sets`, the model is the average of the CRF on `sets` (share 1 - `adapt_share`) and
     the CRF on `sets` + `adapt_sets` with `sets` as the target domain. `tag_features`: add the tag
-    stage's features (the tag stage is run on the training sentences).
+    stage's features (the tag stage is run on the training sentences). `silver`: the accurate NER's
+    names in the raw news as gazetteers (`out`/silver_names.tsv, `pipeline.training.silver_names`).
     """
     t0 = time.time()
     splits = load_splits(data)
-    feat = NerFeaturizer.load(out, use_tags=tag_features)
+    if silver and not (out / "silver_names.tsv").exists():
+        raise SystemExit(
+            f"{out / 'silver_names.tsv'} is missing: build it with "
+            "`python -m pipeline.training.silver_names` (or train with --no-silver)"
+        )
+    feat = NerFeaturizer.load(out, use_tags=tag_features, silver=silver)
     params = {**CRF_PARAMS, **(params or {})}
     weights = weights or {}
     out.mkdir(parents=True, exist_ok=True)
@@ -125,16 +166,28 @@ def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
     if adapt_sets:
         parts.append(([*sets, *adapt_sets], list(sets), adapt_share))
     # the tag stage runs once per set, though a set may feed both parts (and repeat within one)
-    infos = {name: tag_infos(splits[name]) if tag_features else [None] * len(splits[name])
-             for name in dict.fromkeys(n for p in parts for n in p[0])}
+    infos = {
+        name: tag_infos(splits[name]) if tag_features else [None] * len(splits[name])
+        for name in dict.fromkeys(n for p in parts for n in p[0])
+    }
     tables, part_meta = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for k, (part_sets, target, share) in enumerate(parts):
-            table, n_tok = _train_part(feat, splits, infos, part_sets, target, params, weights,
-                                       Path(tmp) / f"part{k}.crfsuite", t0)
+            table, n_tok = _train_part(
+                feat,
+                splits,
+                infos,
+                part_sets,
+                target,
+                params,
+                weights,
+                Path(tmp) / f"part{k}.crfsuite",
+                t0,
+            )
             tables.append(table)
-            part_meta.append({"sets": part_sets, "target_sets": target, "share": share,
-                              "train_tokens": n_tok})
+            part_meta.append(
+                {"sets": part_sets, "target_sets": target, "share": share, "train_tokens": n_tok}
+            )
         average_weights(tables, [p[2] for p in parts], out / "ner.weights.npz")
     for stale in ("ner.crfsuite", "attributes.txt"):  # files of the single-crfsuite model format
         (out / stale).unlink(missing_ok=True)
@@ -144,17 +197,27 @@ def train(data: Path, out: Path, sets: Sequence[str] = TRAIN_SETS,
         for w, c in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
             if c >= 2 and not any(ch.isdigit() for ch in w):
                 fh.write(f"{w}\t{c}\n")
-    meta = {"features_version": NerFeaturizer.VERSION, "train_sets": list(sets),
-            "parts": part_meta, "weights": weights, "crf_params": params,
-            "clusters": bool(feat.clusters), "tag_features": tag_features}
+    meta = {
+        "features_version": NerFeaturizer.VERSION,
+        "train_sets": list(sets),
+        "parts": part_meta,
+        "weights": weights,
+        "crf_params": params,
+        "clusters": bool(feat.clusters),
+        "tag_features": tag_features,
+        **({"silver_names": True} if silver else {}),
+    }
     # no training time in meta.json: the file is a build output, the same bytes on every build
     print(f"trained in {time.time() - t0:.0f}s", flush=True)
-    (out / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n",
-                                   encoding="utf-8")
+    (out / "meta.json").write_text(
+        json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return meta
 
 
-def prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, tuple[float, ...]]:
+def prf(
+    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]
+) -> dict[str, tuple[float, ...]]:
     """Exact-span precision/recall/F1 (percent) and counts per type and micro over TYPES."""
     tp: Counter[str] = Counter()
     ng: Counter[str] = Counter()
@@ -170,8 +233,11 @@ def prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[st
             tp[s[2]] += 1
     out = {}
     for t in (*TYPES, "micro"):
-        a, b, c = ((sum(tp.values()), sum(np_.values()), sum(ng.values())) if t == "micro"
-                   else (tp[t], np_[t], ng[t]))
+        a, b, c = (
+            (sum(tp.values()), sum(np_.values()), sum(ng.values()))
+            if t == "micro"
+            else (tp[t], np_[t], ng[t])
+        )
         p = 100 * a / b if b else 0.0
         r = 100 * a / c if c else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
@@ -179,10 +245,17 @@ def prf(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[st
     return out
 
 
-def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
-             splits: dict[str, list[Sentence]] | None = None, propagate: bool = True,
-             doc_size: int = DOC_SIZE, backend: str | None = None,
-             institutions: bool = True, quiet: bool = False) -> dict[str, dict]:
+def evaluate(
+    data: Path,
+    model: Path,
+    sets: Sequence[str] = EVAL_SETS,
+    splits: dict[str, list[Sentence]] | None = None,
+    propagate: bool = True,
+    doc_size: int = DOC_SIZE,
+    backend: str | None = None,
+    institutions: bool = True,
+    quiet: bool = False,
+) -> dict[str, dict]:
     """Tag each held-out set with the model in `model` and print P/R/F1 tables.
 
     The corpora have no document boundaries we can trust, so with `propagate` (the stage's
@@ -196,9 +269,10 @@ def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
         sents = splits[name]
         infos = tag_infos(sents) if stage.uses_tags else None
         for g in range(0, len(sents), doc_size):
-            group = sents[g: g + doc_size]
-            labels, _ = stage.tag_document([[t for t, _ in s] for s in group],
-                                           infos[g: g + doc_size] if infos else None)
+            group = sents[g : g + doc_size]
+            labels, _ = stage.tag_document(
+                [[t for t, _ in s] for s in group], infos[g : g + doc_size] if infos else None
+            )
             gold.extend([lab for _, lab in s] for s in group)
             pred.extend(labels)
         res = prf(gold, pred)
@@ -213,8 +287,9 @@ def evaluate(data: Path, model: Path, sets: Sequence[str] = EVAL_SETS,
     return results
 
 
-def evaluate_side_by_side(data: Path, model: Path, backends: Sequence[str],
-                          **kw) -> dict[str, dict[str, dict]]:
+def evaluate_side_by_side(
+    data: Path, model: Path, backends: Sequence[str], **kw
+) -> dict[str, dict[str, dict]]:
     """Evaluate several backends on the same sets and print one table per set, backends side by
     side; a backend whose files are missing is named and left out."""
     results: dict[str, dict[str, dict]] = {}
@@ -228,12 +303,17 @@ def evaluate_side_by_side(data: Path, model: Path, backends: Sequence[str],
         return results
     names = list(results)
     for name in next(iter(results.values())):
-        print(f"\n{name}  (exact span, P / R / F1; documents of {kw.get('doc_size', DOC_SIZE)} sentences)")
+        print(
+            f"\n{name}  (exact span, P / R / F1; documents of {kw.get('doc_size', DOC_SIZE)} sentences)"
+        )
         print(f"{'type':6} " + " ".join(f"{b:>22}" for b in names) + f" {'gold':>6}")
         for t in (*TYPES, "micro"):
             cells = [results[b][name][t] for b in names]
-            print(f"{t:6} " + " ".join(f"{p:6.2f} {r:6.2f} {f:6.2f}   " for p, r, f, _ in cells)
-                  + f" {cells[0][3]:6d}")
+            print(
+                f"{t:6} "
+                + " ".join(f"{p:6.2f} {r:6.2f} {f:6.2f}   " for p, r, f, _ in cells)
+                + f" {cells[0][3]:6d}"
+            )
     return results
 
 
@@ -249,39 +329,80 @@ def main(argv: list[str] | None = None) -> None:
     tr.add_argument("--iters", type=int, default=CRF_PARAMS["max_iterations"])
     tr.add_argument("--weight", action="append", default=[], help="SET=N: repeat a set N times")
     tr.add_argument("--eval", action="store_true", help="evaluate right after training")
-    tr.add_argument("--tag-features", action=argparse.BooleanOptionalAction, default=TAG_FEATURES,
-                    help="features from the tag stage (models/tag)")
-    tr.add_argument("--adapt-sets", default=",".join(ADAPT_SETS),
-                    help="sets of the domain-adapted part ('' for the in-domain CRF alone)")
-    tr.add_argument("--adapt-share", type=float, default=ADAPT_SHARE,
-                    help="weight of the adapted part in the average")
+    tr.add_argument(
+        "--tag-features",
+        action=argparse.BooleanOptionalAction,
+        default=TAG_FEATURES,
+        help="features from the tag stage (models/tag)",
+    )
+    tr.add_argument(
+        "--adapt-sets",
+        default=",".join(ADAPT_SETS),
+        help="sets of the domain-adapted part ('' for the in-domain CRF alone)",
+    )
+    tr.add_argument(
+        "--adapt-share",
+        type=float,
+        default=ADAPT_SHARE,
+        help="weight of the adapted part in the average",
+    )
+    tr.add_argument(
+        "--silver",
+        action=argparse.BooleanOptionalAction,
+        default=SILVER_NAMES,
+        help="the accurate network's names in the raw news as gazetteers (OUT/silver_names.tsv)",
+    )
     ev = sub.add_parser("eval", help="P/R/F1 on the held-out sets")
     ev.add_argument("--data", type=Path, default=data_dir())
     ev.add_argument("--model", type=Path, default=models_dir() / "ner")
     ev.add_argument("--no-propagate", action="store_true", help="CRF only, no document step")
     ev.add_argument("--doc-size", type=int, default=DOC_SIZE, help="sentences per pseudo-document")
-    ev.add_argument("--no-institutions", action="store_true",
-                    help="without the institution grammar (pipeline.ner.institutions)")
-    ev.add_argument("--backend", default=None,
-                    help="crf, accurate, lstm or ensemble (default: the one models/ner/meta.json "
-                         "names); several, comma-separated, print side by side")
+    ev.add_argument(
+        "--no-institutions",
+        action="store_true",
+        help="without the institution grammar (pipeline.ner.institutions)",
+    )
+    ev.add_argument(
+        "--backend",
+        default=None,
+        help="crf, accurate, lstm or ensemble (default: the one models/ner/meta.json "
+        "names); several, comma-separated, print side by side",
+    )
     args = ap.parse_args(argv)
     if args.cmd == "train":
         weights = {k: int(v) for k, v in (w.split("=") for w in args.weight)}
-        meta = train(args.data, args.out, args.sets.split(","),
-                     {"c1": args.c1, "c2": args.c2, "max_iterations": args.iters}, weights,
-                     args.tag_features,
-                     [x for x in args.adapt_sets.split(",") if x], args.adapt_share)
+        meta = train(
+            args.data,
+            args.out,
+            args.sets.split(","),
+            {"c1": args.c1, "c2": args.c2, "max_iterations": args.iters},
+            weights,
+            args.tag_features,
+            [x for x in args.adapt_sets.split(",") if x],
+            args.adapt_share,
+            args.silver,
+        )
         print(json.dumps(meta, ensure_ascii=False))
         if args.eval:
             evaluate(args.data, args.out)
     elif args.backend and "," in args.backend:
-        evaluate_side_by_side(args.data, args.model, args.backend.split(","),
-                              propagate=not args.no_propagate, doc_size=args.doc_size,
-                              institutions=not args.no_institutions)
+        evaluate_side_by_side(
+            args.data,
+            args.model,
+            args.backend.split(","),
+            propagate=not args.no_propagate,
+            doc_size=args.doc_size,
+            institutions=not args.no_institutions,
+        )
     else:
-        evaluate(args.data, args.model, propagate=not args.no_propagate, doc_size=args.doc_size,
-                 backend=args.backend, institutions=not args.no_institutions)
+        evaluate(
+            args.data,
+            args.model,
+            propagate=not args.no_propagate,
+            doc_size=args.doc_size,
+            backend=args.backend,
+            institutions=not args.no_institutions,
+        )
 
 
 if __name__ == "__main__":

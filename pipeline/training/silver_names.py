@@ -1,0 +1,151 @@
+"""Names the accurate NER finds in the raw news, for the default CRF (issue: the default learns from
+the accurate model).
+
+Why: the accurate backend (character-LM BiLSTM-CRF) is slower than the default CRF; what it knows can
+reach the CRF as a gazetteer it reads like the others. The teacher is the accurate backend as shipped
+(the network pooled with the CRF, and the document steps) with the CRF trained *without* silver names
+(`ner train --no-silver`, which `make train` runs first), so the build has one order: network and
+plain CRF → silver names → the CRF with them. It labels the raw news (SaudiNewsNet, then ANT Corpus;
+`--articles N`: the first N only); every word of a PER/LOC/ORG mention counts once for that type, every
+word outside the names once for O. A form seen at least `--min-count` times and labelled one type at least `--share`
+of the time is a silver name of that type (`silver_names.tsv`: form, PER|LOC|ORG, count, share).
+`NerFeaturizer` reads it as the gazetteers `s_PER`, `s_LOC`, `s_ORG` when meta.json says
+`"silver_names": true`. Deterministic: the articles in file order, ties by form.
+
+    python -m pipeline.training.silver_names --data $DATA_DIR [--jobs 2]   # models/ner/silver_names.tsv
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.arabic.normalize import norm_word
+from pipeline.resources import data_dir, models_dir
+from pipeline.training.reproducible import pin_environment
+
+__all__ = ["label_news", "silver_rows", "write_rows"]
+
+_TYPES = {"PERSON": "PER", "LOCATION": "LOC", "ORGANIZATION": "ORG"}
+
+
+_SOURCES = ("raw/saudinewsnet/saudinewsnet.jsonl.gz", "raw/antcorpus/antcorpus.jsonl.gz")
+
+
+def _articles(data: Path, limit: int | None) -> Iterator[str]:
+    """The raw news articles in file order: SaudiNewsNet, then ANT Corpus (`limit`: the first N)."""
+    n = 0
+    for rel in _SOURCES:
+        with gzip.open(data / rel, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if limit is not None and n >= limit:
+                    return
+                n += 1
+                yield json.loads(line).get("text") or ""
+
+
+def _label_share(args: tuple[Path, int | None, str, int, int]) -> dict[str, Counter[str]]:
+    """The counts of every `jobs`-th article from the `part`-th: one worker's share."""
+    data, limit, backend, part, jobs = args
+    meta = models_dir() / "ner" / "meta.json"
+    if meta.exists() and json.loads(meta.read_text(encoding="utf-8")).get("silver_names"):
+        raise SystemExit(
+            f"{meta} is a CRF trained with silver names: the teacher pools the network with the CRF "
+            "trained without them; build that first (`python -m pipeline.training.ner train --no-silver`)"
+        )
+    from pipeline.pipeline import Pipeline
+
+    nlp = Pipeline.default(ner=backend)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    t0, tokens = time.time(), 0
+    for k, text in enumerate(_articles(data, limit)):
+        if k % jobs != part:
+            continue
+        doc = nlp(text)
+        names = [m for m in doc.mentions if m.source == "ner" and m.type in _TYPES]
+        for m in names:
+            for w in norm_word(m.text).split():
+                counts[w][_TYPES[m.type]] += 1
+        spans = sorted((m.start, m.end) for m in names)
+        for t in doc.tokens:
+            if not any(a < t.end and t.start < b for a, b in spans):
+                counts[t.norm]["O"] += 1
+        tokens += len(doc.tokens)
+        if (k // jobs) % 1000 == 999:
+            print(
+                f"worker {part}: {k + 1} articles read, {tokens} tokens ({time.time() - t0:.0f}s)",
+                flush=True,
+            )
+    return dict(counts)
+
+
+def label_news(
+    data: Path, articles: int | None, backend: str = "accurate", jobs: int = 1
+) -> dict[str, Counter[str]]:
+    """Per normalized word form, how often the `backend` NER labelled it PER, LOC, ORG or O, over
+    the first `articles` news articles (all with None), in `jobs` processes (the sums do not depend
+    on how the articles are shared)."""
+    shares = [(data, articles, backend, part, jobs) for part in range(jobs)]
+    if jobs == 1:
+        results = [_label_share(shares[0])]
+    else:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            results = pool.map(_label_share, shares)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for res in results:
+        for w, c in res.items():
+            counts[w].update(c)
+    return counts
+
+
+def silver_rows(
+    counts: dict[str, Counter[str]], min_count: int = 3, share: float = 0.5
+) -> list[tuple[str, str, int, float]]:
+    """(form, type, times seen, share of that type) for the forms mostly labelled one name type."""
+    rows = []
+    for form, c in counts.items():
+        total = sum(c.values())
+        if total < min_count:
+            continue
+        typ, n = max(((t, c[t]) for t in ("PER", "LOC", "ORG")), key=lambda x: (x[1], x[0]))
+        if n and n / total >= share:
+            rows.append((form, typ, total, round(n / total, 3)))
+    return sorted(rows, key=lambda r: (r[1], -r[2], r[0]))
+
+
+def write_rows(rows: list[tuple[str, str, int, float]], out: Path, articles: int | None) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    which = "all the raw news" if articles is None else f"the first {articles} raw news articles"
+    head = f"# form\ttype\tseen\tshare (the accurate NER over {which})\n"
+    out.write_text(head + "".join("\t".join(map(str, r)) + "\n" for r in rows), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=data_dir())
+    ap.add_argument("--out", type=Path, default=models_dir() / "ner" / "silver_names.tsv")
+    ap.add_argument(
+        "--articles", type=int, default=None, help="the first N articles (default: all)"
+    )
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes")
+    ap.add_argument("--min-count", type=int, default=3)
+    ap.add_argument("--share", type=float, default=0.5)
+    ap.add_argument("--backend", default="accurate")
+    args = ap.parse_args(argv)
+    counts = label_news(args.data, args.articles, args.backend, args.jobs)
+    rows = silver_rows(counts, args.min_count, args.share)
+    write_rows(rows, args.out, args.articles)
+    by_type = Counter(r[1] for r in rows)
+    print(f"{args.out}: {len(rows)} forms {dict(sorted(by_type.items()))}")
+
+
+if __name__ == "__main__":
+    pin_environment("pipeline.training.silver_names")
+    main()
