@@ -71,8 +71,9 @@ train-lstm: setup $(VENV)/.installed-train
 # characters per direction have been read (or PRETRAIN_MINUTES have passed), then exports the weights.
 # Like every trainer it pins one thread and the hash seed itself (pipeline.training.reproducible).
 # The default length is the shipped run's, so `make pretrain` in a clean clone rebuilds models/charlm
-# (about 100 minutes on one core). `make pretrain-continue PRETRAIN_CHARS=130e6` starts from the shipped
-# run's checkpoint (checkpoints/charlm.pt) instead and trains further.
+# (about 100 minutes on one core). `make pretrain-continue PRETRAIN_CHARS=130e6` starts from the
+# checkpoint of the longest run so far (checkpoints/charlm.pt: 103.9 M characters per direction) and
+# trains further (a checkpoint past PRETRAIN_CHARS is refused).
 PRETRAIN_CHARS   ?= 55104000
 PRETRAIN_MINUTES ?= 100000
 pretrain: setup $(VENV)/.installed-train
