@@ -8,7 +8,7 @@ OUT    ?= outputs/
 N      ?= 1000
 export DATA_DIR
 
-.PHONY: setup extract test lint train train-lstm pretrain pretrain-continue train-accurate cv-accurate eval bench bench-full clean
+.PHONY: setup extract test lint train train-silver train-lstm pretrain pretrain-continue train-accurate cv-accurate eval bench bench-full clean
 
 setup: $(VENV)/.installed
 
@@ -53,12 +53,16 @@ train: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.tag train --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner_clusters --data $(DATA_DIR)
 	$(PY) -m pipeline.training.news_counts --data $(DATA_DIR)
-	# the CRF without silver names, the teacher's half; then the names the accurate backend (that CRF
-	# pooled with models/ner/accurate.npz over models/charlm: make pretrain, make train-accurate)
-	# finds in the news; then the shipped CRF, which reads them as a gazetteer
-	$(PY) -m pipeline.training.ner train --data $(DATA_DIR) --no-silver
-	$(PY) -m pipeline.training.silver_names --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner train --data $(DATA_DIR)
+
+# The CRF with silver names (not shipped: models/cards/ner.md): the names the accurate backend finds in
+# the raw news as gazetteers, in build/ner_silver; score it with
+# `python -m pipeline.training.ner eval --model build/ner_silver`.
+train-silver: setup $(VENV)/.installed-train
+	rm -rf build/ner_silver && mkdir -p build && cp -r models/ner build/ner_silver
+	$(PY) -m pipeline.training.silver_names --data $(DATA_DIR) --jobs 2 \
+		--out build/ner_silver/silver_names.tsv
+	$(PY) -m pipeline.training.ner train --data $(DATA_DIR) --out build/ner_silver --silver
 
 # The optional BiLSTM-CRF NER model (not shipped: it scores below the CRF, see models/cards/ner.md);
 # word2vec vectors (~15 min) then the network (~20-30 min on 2 cores). Use: NerStage(backend="lstm").

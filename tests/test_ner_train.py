@@ -76,9 +76,9 @@ def test_train_writes_the_averaged_model(tmp_path: Path) -> None:
     shutil.copy(models_dir() / "ner" / "clusters.tsv", out / "clusters.tsv")
     (out / "ner.crfsuite").write_bytes(b"stale")  # a model of the old format: must go
     with pytest.raises(SystemExit, match="silver_names"):  # the silver names are built first
-        train(data, out, params={"max_iterations": 30})
+        train(data, out, params={"max_iterations": 30}, silver=True)
     (out / "silver_names.tsv").write_text("# form\ttype\nتوكاييف\tPER\t9\t0.9\n", encoding="utf-8")
-    meta = train(data, out, params={"max_iterations": 30})
+    meta = train(data, out, params={"max_iterations": 30}, silver=True)
     assert not (out / "ner.crfsuite").exists()
     assert sorted(p.name for p in out.iterdir()) == [
         "clusters.tsv",
