@@ -42,3 +42,13 @@ def test_the_institution_grammar_stops_at_calendar_modifiers() -> None:
     one_word = {w for w in calendar.RELATIVE_MODIFIERS if " " not in w}
     assert one_word <= institutions._NOT_MODIFIER
     assert {"القادم", "المنصرمه", "الحالي"} <= one_word
+
+
+def test_the_fractions_of_an_hour_come_from_numwords() -> None:
+    from pipeline.arabic.numwords import hour_fractions
+    from pipeline.dates import clock
+
+    assert hour_fractions() == {norm_word("نصف"): 30, norm_word("ربع"): 15, norm_word("ثلث"): 20}
+    assert set(lexer._HOUR_FRACTIONS) == set(hour_fractions())
+    assert {w.removeprefix("ال") for w in clock._PLUS_FRACTION} == set(hour_fractions())
+    assert clock._MINUS_FRACTION["ربعا"] == 15 and "نصف" not in clock._MINUS_FRACTION

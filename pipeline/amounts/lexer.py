@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import regex
@@ -20,7 +19,7 @@ from pipeline.arabic.clitics import PROCLITIC_CLASS, PROCLITIC_LETTERS, PROCLITI
 from pipeline.arabic.currencies import NOT_CURRENCY_AFTER, CurrencyTables, adj_key
 from pipeline.arabic.normalize import norm_word as _n
 from pipeline.arabic.numparse import lookup, parse_ordinal
-from pipeline.arabic.numwords import CARDINALS, ORDINALS, all_forms
+from pipeline.arabic.numwords import CARDINALS, ORDINALS, all_forms, hour_fractions
 from pipeline.trie import trie_pattern
 
 if TYPE_CHECKING:
@@ -136,9 +135,7 @@ _TIME_SET = _with_clitics(_wordset(_TIME_WORDS))
 # الخامسة والنصف، السادسة إلا ربعا): the one-word parts of the day after a clock time and the definite
 # times of speech (pipeline.arabic.calendar), a fraction of the hour after و (the half, quarter and
 # third of numwords, not two thirds: والنصف، وربع), and إلا.
-_HOUR_FRACTIONS = [
-    w for w, e in CARDINALS.items() if e.kind == "frac" and not e.form and e.value <= Decimal("0.5")
-]
+_HOUR_FRACTIONS = list(hour_fractions())
 _TIME_AFTER_SET = (
     frozenset(w for w in CLOCK_PARTS_OF_DAY if " " not in w)
     | SPOKEN_CLOCK_TIMES

@@ -25,6 +25,7 @@ __all__ = [
     "decade_words",
     "ordinal_phrases",
     "clock_hours",
+    "hour_fractions",
     "count_words",
     "DECIMAL_POINT",
     "NEEDS_CONTEXT",
@@ -241,6 +242,16 @@ def clock_hours() -> dict[str, int]:
     hours = {w: v for w, v in ordinal_phrases(12, feminine=True).items() if v != 1}
     hours[_n("الواحدة")] = 1
     return hours
+
+
+def hour_fractions() -> dict[str, int]:
+    """The fractions that divide an hour, as minutes: نصف 30، ربع 15، ثلث 20 (the half, quarter and
+    third of the fraction table, not two thirds), for "السابعة والنصف" and "الثامنة إلا ربعا"."""
+    return {
+        w: int(e.value * 60)
+        for w, e in CARDINALS.items()
+        if e.kind == "frac" and not e.form and e.value <= Decimal("0.5")
+    }
 
 
 def count_words(hi: int = 100) -> dict[str, int]:

@@ -9,10 +9,16 @@ import re
 from functools import partial
 
 from pipeline.arabic.numparse import parse_cardinal
+from pipeline.arabic.numwords import hour_fractions
 from pipeline.dates.patterns import Cand, Grammar
 from pipeline.dates.recognize import _clean, _scan
 from pipeline.dates.values import Anchor, Spans, _const, _iso
 from pipeline.dates.words import _AP_WORDS, _HOURS, _POD, _POD_ADV
+
+# The fractions of an hour (numwords): after و, with or without the article (السابعة والنصف، وربع);
+# after إلا, the quarter and the third, also in the accusative (الثامنة إلا ربعا، إلا ثلث).
+_PLUS_FRACTION = {al + w: m for w, m in hour_fractions().items() for al in ("", "ال")}
+_MINUS_FRACTION = {w + a: m for w, m in hour_fractions().items() if m < 30 for a in ("", "ا")}
 
 
 def _ap_code(ap: str | None) -> str:
@@ -81,15 +87,13 @@ def _times(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
         if mt["fw"] or mt["fm"] or mt["fmw"]:
             fw = mt["fw"] or ""
             words = _minutes_in_words(mt["fmw"])
-            add = {"النصف": 30, "نصف": 30, "الربع": 15, "ربع": 15, "الثلث": 20, "ثلث": 20}.get(
-                fw, words if words is not None else int(mt["fm"] or 0)
-            )
+            add = _PLUS_FRACTION.get(fw, words if words is not None else int(mt["fm"] or 0))
             if mt["fmw"] and words is None:
                 continue
             mi += add
         elif mt["fl"] or mt["fm2"] or mt["fmw2"]:
             words = _minutes_in_words(mt["fmw2"])
-            minus = {"ربعا": 15, "ربع": 15, "ثلثا": 20, "ثلث": 20}.get(
+            minus = _MINUS_FRACTION.get(
                 mt["fl"] or "", words if words is not None else int(mt["fm2"] or 0)
             )
             if not 0 < minus < 60:
