@@ -67,6 +67,17 @@ def _stanza_spans(nlp, text):
     return out
 
 
+def _ner_mentions(tmp_path, text: str, resources):
+    """Run the command with the stanza NER on `text`: every mention must point at its raw text;
+    returns the NER's mentions and the output folder."""
+    code, out = _run(tmp_path, text, "--ner", "stanza", "--stanza-dir", str(resources))
+    assert code == 0
+    ments = read_table(out / "mentions.csv")
+    for m in ments.itertuples():
+        assert text[m.start : m.end] == m.text
+    return ments[ments.source == "ner"], out
+
+
 def test_labels_map_to_ours():
     assert [our_label(x) for x in ("S-PER", "B-LOC", "I-ORG", "E-LOC", "O", None)] == [
         "B-PER", "B-LOC", "I-ORG", "I-LOC", "O", "O",
@@ -81,12 +92,7 @@ def test_stanza_ner_through_the_command(tmp_path, resources, stanza_nlp):
     words = TEXT.replace(".", " .").split()
     tags = dict(zip(words, (t.ner for t in stanza_nlp([words]).sentences[0].tokens)))
     assert tags["وتوكاييف"] == "S-PER" and tags["لليابان"] == "S-LOC" and tags["قال"] == "O"
-    code, out = _run(tmp_path, TEXT, "--ner", "stanza", "--stanza-dir", str(resources))
-    assert code == 0
-    ments = read_table(out / "mentions.csv")
-    for m in ments.itertuples():
-        assert TEXT[m.start : m.end] == m.text
-    names = ments[ments.source == "ner"]
+    names, out = _ner_mentions(tmp_path, TEXT, resources)
     assert {(m.type, m.text) for m in names.itertuples()} == {
         ("PERSON", "قاسم جومارت توكاييف"),
         ("LOCATION", "أستانا"),
@@ -103,12 +109,7 @@ def test_stanza_ner_through_the_command(tmp_path, resources, stanza_nlp):
 
 
 def test_stanza_ner_on_the_seed(tmp_path, resources, stanza_nlp, seed_text):
-    code, out = _run(tmp_path, seed_text, "--ner", "stanza", "--stanza-dir", str(resources))
-    assert code == 0
-    ments = read_table(out / "mentions.csv")
-    for m in ments.itertuples():
-        assert seed_text[m.start : m.end] == m.text
-    names = ments[ments.source == "ner"]
+    names, _ = _ner_mentions(tmp_path, seed_text, resources)
     got = {(m.type, m.end): m.start for m in names.itertuples()}
     expected = _stanza_spans(stanza_nlp, seed_text)
     assert len(expected) >= 10 and len(got) == len(expected)
