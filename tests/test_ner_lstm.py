@@ -222,3 +222,51 @@ def test_numpy_emissions_with_char_lm_equal_torch(tmp_path) -> None:
     assert got_lens.tolist() == [len(x) for x in SENTS]
     for i, sent in enumerate(SENTS):
         np.testing.assert_allclose(em[i, : len(sent)], ref[i, : len(sent)], atol=2e-3)
+
+
+def test_auxiliary_heads_train_the_encoder_and_export_the_main_head(tmp_path) -> None:
+    """Auxiliary corpora get their own output layer and CRF: every batch holds one corpus, the draw
+    follows `aux_ratio`, and the export (what the stage runs) is the main head, whatever the others."""
+    import random
+
+    from pipeline.training.ner_lstm import _epoch_batches
+
+    torch.manual_seed(2)
+    s = {**SETTINGS, "word_dim": 8, "char_dim": 5, "char_filters": 6, "feat_dim": 4, "hidden": 7,
+         "batch": 2, "aux_ratio": 2.0}  # fmt: skip
+    featurizer = NerFeaturizer.load()
+    words = ["<pad>", "<unk>", "الرئيس", "قاسم", "توكاييف", "طوكيو", "في", "عام", "0000"]
+    chars = ["<pad>", "<unk>", *sorted({c for sent in SENTS for w in sent for c in w})]
+    feats = ["<pad>", "<unk>", "sh=A", "sh=P", "tp=NOUN", "pc="]
+    net = _build_net(len(words), len(chars), len(feats), s, 0, n_aux=2)
+    enc = LstmEncoder(
+        {w: i for i, w in enumerate(words)},
+        {c: i for i, c in enumerate(chars)},
+        {f: i for i, f in enumerate(feats)},
+        featurizer,
+    )
+    main = [_arrays(*enc.encode(x, t), [0] * len(x)) for x, t in zip(SENTS, TAGS)]
+    aux = [[main[0]] * 9, [main[2]] * 3]  # 9 and 3 sentences: the draw of 6 splits 4.5 / 1.5
+    batches = _epoch_batches(main, aux, s, random.Random(0))
+    per_head = {h: sum(len(b) for hh, b in batches if hh == h) for h in (0, 1, 2)}
+    assert per_head[0] == 3 and per_head[1] + per_head[2] == 6 and per_head[1] >= 4
+    marker = {1: main[0], 2: main[2]}
+    for head, batch in batches:
+        assert 1 <= len(batch) <= 2
+        if head:
+            assert all(x is marker[head] for x in batch)
+    wid, sid, cid, clen, fid, lens, lab, mask, _ = _tensors(main, s, False, None)
+    net.eval()
+    with torch.no_grad():
+        for p in net.parameters():  # every head different, CRFs included
+            p.normal_(std=0.3)
+        em0 = net.emissions(wid, sid, cid, clen, fid, lens)
+        em1 = net.emissions(wid, sid, cid, clen, fid, lens, None, 1)
+        assert not torch.allclose(em0, em1)
+        assert float(net.nll(em0, lab, mask)) != float(net.nll(em0, lab, mask, 2))
+    export(net, tmp_path, {"words": words, "chars": chars, "feats": feats}, s, {})
+    tagger = LstmTagger(tmp_path, featurizer)
+    em, _ = tagger._padded_emissions(SENTS, [0, 1, 2], TAGS)
+    for i, sent in enumerate(SENTS):
+        np.testing.assert_allclose(em[i, : len(sent)], em0[i, : len(sent)].numpy(), atol=2e-3)
+    np.testing.assert_allclose(tagger.p["crf_trans"], net.crf_trans.detach().numpy(), atol=1e-6)

@@ -52,6 +52,12 @@ SETTINGS = {
     # models/ ("charlm"), or "" for none; `name` is the file stem of the export (lstm.npz, ...)
     "charlm": "",
     "name": "lstm",
+    # other corpora (comma-separated split names, "" for none) trained through the same encoder with
+    # an output layer and CRF of their own: they teach the shared layers without imposing their
+    # annotation conventions on the exported (ANERcorp) head. `aux_ratio`: aux sentences drawn per
+    # epoch, as a multiple of the main training sentences.
+    "aux_sets": "",
+    "aux_ratio": 1.0,
 }
 
 
@@ -83,7 +89,7 @@ def _vocabularies(
     return list(words), char_list, feat_list
 
 
-def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict, lm_dim: int = 0):
+def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict, lm_dim: int = 0, n_aux: int = 0):
     import torch
     from torch import nn
 
@@ -104,8 +110,21 @@ def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict, lm_dim: int = 
             self.crf_trans = nn.Parameter(torch.zeros(nl, nl))
             self.crf_start = nn.Parameter(torch.zeros(nl))
             self.crf_end = nn.Parameter(torch.zeros(nl))
+            # one output layer and CRF per auxiliary corpus (head k >= 1); not exported
+            self.aux_out = nn.ModuleList(nn.Linear(2 * s["hidden"], nl) for _ in range(n_aux))
+            self.aux_crf = nn.ParameterList(
+                nn.Parameter(torch.zeros(nl * nl + 2 * nl)) for _ in range(n_aux)
+            )
 
-        def emissions(self, wid, sid, cid, clen, fid, lens, lm=None):
+        def crf(self, head: int = 0):
+            """(transitions, start, end) of a head: 0 the main corpus, k >= 1 auxiliary corpus k."""
+            if head == 0:
+                return self.crf_trans, self.crf_start, self.crf_end
+            nl = len(LABELS)
+            p = self.aux_crf[head - 1]
+            return p[: nl * nl].view(nl, nl), p[nl * nl : nl * nl + nl], p[nl * nl + nl :]
+
+        def emissions(self, wid, sid, cid, clen, fid, lens, lm=None, head: int = 0):
             b, t = wid.shape
             ce = self.char_emb(cid)  # (b*t) × (L+2) × dc
             win = torch.cat([ce[:, :-2], ce[:, 1:-1], ce[:, 2:]], dim=2)
@@ -121,22 +140,24 @@ def _build_net(n_words: int, n_chars: int, n_feats: int, s: dict, lm_dim: int = 
             )
             h, _ = self.lstm(packed)
             h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=t)
-            return self.out(self.drop(h))
+            out = self.out if head == 0 else self.aux_out[head - 1]
+            return out(self.drop(h))
 
-        def nll(self, em, tags, mask):
+        def nll(self, em, tags, mask, head: int = 0):
+            trans, start, end = self.crf(head)
             b, t, _ = em.shape
             ar = torch.arange(b)
-            gold = self.crf_start[tags[:, 0]] + em[ar, 0, tags[:, 0]]
-            alpha = self.crf_start[None, :] + em[:, 0]
+            gold = start[tags[:, 0]] + em[ar, 0, tags[:, 0]]
+            alpha = start[None, :] + em[:, 0]
             for i in range(1, t):
                 m = mask[:, i]
-                step = self.crf_trans[tags[:, i - 1], tags[:, i]] + em[ar, i, tags[:, i]]
+                step = trans[tags[:, i - 1], tags[:, i]] + em[ar, i, tags[:, i]]
                 gold = gold + step * m
-                nxt = torch.logsumexp(alpha[:, :, None] + self.crf_trans[None], dim=1) + em[:, i]
+                nxt = torch.logsumexp(alpha[:, :, None] + trans[None], dim=1) + em[:, i]
                 alpha = torch.where(m[:, None] > 0, nxt, alpha)
             last = tags[ar, mask.sum(1).long() - 1]
-            gold = gold + self.crf_end[last]
-            logz = torch.logsumexp(alpha + self.crf_end[None, :], dim=1)
+            gold = gold + end[last]
+            logz = torch.logsumexp(alpha + end[None, :], dim=1)
             return (logz - gold).sum()
 
     return Net()
@@ -222,6 +243,21 @@ def _batches(data_enc, size: int, rng: random.Random) -> list[list[int]]:
     return batches
 
 
+def _epoch_batches(data_enc, aux_enc, s: dict, rng: random.Random) -> list[tuple[int, list]]:
+    """One epoch's batches as (head, sentences): all main sentences (head 0) and a fresh draw of
+    auxiliary ones (head k for corpus k), `aux_ratio` × the main count shared by corpus size;
+    every batch holds one corpus, and the batches of all corpora are shuffled together."""
+    out = [(0, [data_enc[i] for i in idx]) for idx in _batches(data_enc, s["batch"], rng)]
+    total = sum(len(a) for a in aux_enc)
+    for k, a in enumerate(aux_enc, start=1):
+        n = min(len(a), round(s["aux_ratio"] * len(data_enc) * len(a) / total))
+        drawn = [a[i] for i in sorted(rng.sample(range(len(a)), n))]
+        out.extend((k, [drawn[i] for i in idx]) for idx in _batches(drawn, s["batch"], rng))
+    if aux_enc:
+        rng.shuffle(out)
+    return out
+
+
 def export(net, out: Path, vocab: dict, settings: dict, log: dict, name: str = "lstm") -> None:
     """Weights as numpy arrays named as `LstmTagger` reads them (embeddings float16)."""
     sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
@@ -271,9 +307,18 @@ def _lm_states(charlm: str, sents) -> list:
 
 
 def _fit(
-    train_sents, dev, featurizer: NerFeaturizer, vectors: dict[str, np.ndarray], s: dict, t0: float
+    train_sents,
+    dev,
+    featurizer: NerFeaturizer,
+    vectors: dict[str, np.ndarray],
+    s: dict,
+    t0: float,
+    aux: Sequence[list] = (),
 ) -> tuple:
     """Train one network on `train_sents`, printing F1 on `dev` after each epoch (CRF decoding only).
+
+    `aux`: sentences of other corpora, one list per corpus, each trained through the shared layers
+    with its own output layer and CRF (`aux_ratio` × len(train_sents) of them drawn per epoch).
 
     Returns (net, vocabularies, lm_dim, history, training tokens); the net holds the weights
     averaged over epochs `average_from`..`epochs`."""
@@ -285,9 +330,14 @@ def _fit(
     nprng = np.random.default_rng(s["seed"])
     infos = tag_infos(train_sents)
     dev_infos = tag_infos(dev)
+    aux_infos = [tag_infos(x) for x in aux]
     print(f"data and tags ({time.time() - t0:.0f}s)", flush=True)
     words, chars, feats = _vocabularies(
-        train_sents, infos, featurizer, vectors, s["max_vector_words"]
+        [*train_sents, *(x for a in aux for x in a)],
+        [*infos, *(i for a in aux_infos for i in a)],
+        featurizer,
+        vectors,
+        s["max_vector_words"],
     )
     enc = LstmEncoder(
         {w: i for i, w in enumerate(words)},
@@ -310,8 +360,16 @@ def _fit(
         for x, info, lm in zip(dev, dev_infos, lm_dev)
         if x
     ]
+    aux_enc = [
+        [
+            _arrays(*enc.encode([t for t, _ in x], info), [lab_id[lab] for _, lab in x], lm)
+            for x, info, lm in zip(a, a_infos, _lm_states(s["charlm"], a))
+            if x
+        ]
+        for a, a_infos in zip(aux, aux_infos)
+    ]
     dev_gold = [[lab for _, lab in x] for x in dev if x]
-    net = _build_net(len(words), len(chars), len(feats), s, lm_dim)
+    net = _build_net(len(words), len(chars), len(feats), s, lm_dim, len(aux_enc))
     with torch.no_grad():
         hit = 0
         for i, w in enumerate(words):
@@ -321,7 +379,8 @@ def _fit(
                 hit += 1
     print(
         f"{len(words)} words ({hit} from vectors), {len(chars)} chars, {len(feats)} features, "
-        f"{len(data_enc)} sentences ({time.time() - t0:.0f}s)",
+        f"{len(data_enc)} sentences, auxiliary {[len(a) for a in aux_enc]} "
+        f"({time.time() - t0:.0f}s)",
         flush=True,
     )
     opt = torch.optim.Adam(net.parameters(), lr=s["lr"])
@@ -329,11 +388,10 @@ def _fit(
     avg, n_avg = None, 0
     for epoch in range(1, s["epochs"] + 1):
         total = 0.0
-        for idx in _batches(data_enc, s["batch"], rng):
-            batch = [data_enc[i] for i in idx]
+        for head, batch in _epoch_batches(data_enc, aux_enc, s, rng):
             wid, sid, cid, clen, fid, lens, lab, mask, lm = _tensors(batch, s, True, nprng)
-            em = net.emissions(wid, sid, cid, clen, fid, lens, lm)
-            loss = net.nll(em, lab, mask) / len(batch)
+            em = net.emissions(wid, sid, cid, clen, fid, lens, lm, head)
+            loss = net.nll(em, lab, mask, head) / len(batch)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), s["clip"])
@@ -384,8 +442,9 @@ def train(
     vectors = _vectors(data, vectors_path)
     splits = load_splits(data)
     train_sents = [x for name in sets for x in splits[name]]
+    aux = [splits[name] for name in s["aux_sets"].split(",") if name]
     net, vocab, lm_dim, history, tokens = _fit(
-        train_sents, splits["anercorp_dev"], NerFeaturizer.load(out), vectors, s, t0
+        train_sents, splits["anercorp_dev"], NerFeaturizer.load(out), vectors, s, t0, aux
     )
     print(
         f"trained in {time.time() - t0:.0f}s", flush=True
@@ -393,6 +452,7 @@ def train(
     log = {
         "history": history,
         "train_sets": list(sets),
+        "aux_sets": [name for name in s["aux_sets"].split(",") if name],
         "train_tokens": tokens,
         "max_chars": MAX_CHARS,
     }
