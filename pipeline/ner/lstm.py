@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from pipeline.cache import evict_half
 from pipeline.crf import marginals, viterbi
@@ -158,6 +159,10 @@ class LstmTagger:
         self._bias = np.stack([self.p["lstm_f_b"], self.p["lstm_b_b"]])
         self._out_w = np.stack([self.p["out_w"][:, :h].T, self.p["out_w"][:, h:].T])
         self._gx_cache: dict[tuple, np.ndarray] = {}
+        # The network's products are small (a few dozen rows per step), too small for BLAS threads to
+        # pay off; and beside the LMs' torch threads, idle BLAS threads spinning for work take the
+        # cores the LMs need. So the tagger runs numpy's BLAS on one thread (restored on return).
+        self._blas = ThreadpoolController()
 
     # -- network
 
@@ -311,8 +316,9 @@ class LstmTagger:
         live = [i for i, s in enumerate(sentences) if len(s)]
         out = [np.zeros((0, len(self.labels)), dtype=np.float32) for _ in sentences]
         if live:
-            em, lens = self._padded_emissions(sentences, live, tags)
-            marg = self.marginals(em, lens)
+            with self._blas.limit(limits=1, user_api="blas"):
+                em, lens = self._padded_emissions(sentences, live, tags)
+                marg = self.marginals(em, lens)
             for k, n in enumerate(lens.tolist()):
                 out[live[k]] = marg[k, :n]
         return out
@@ -327,10 +333,11 @@ class LstmTagger:
         out: list[tuple[list[str], list[float]]] = [([], []) for _ in sentences]
         if not live:
             return out
-        em, lens = self._padded_emissions(sentences, live, tags)
-        paths = self.viterbi(em, lens)
-        named = (paths != 0).any(axis=1)
-        marg = self.marginals(em[named], lens[named]) if named.any() else None
+        with self._blas.limit(limits=1, user_api="blas"):
+            em, lens = self._padded_emissions(sentences, live, tags)
+            paths = self.viterbi(em, lens)
+            named = (paths != 0).any(axis=1)
+            marg = self.marginals(em[named], lens[named]) if named.any() else None
         labels = self.labels
         m = 0
         for k, n in enumerate(lens.tolist()):
