@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -80,6 +81,9 @@ class CharLMPair:
     def __init__(self, fwd: CharLM, bwd: CharLM) -> None:
         self.fwd = fwd.eval()
         self.bwd = bwd.eval()
+        # Why two threads: the two directions are independent, and a character LSTM's steps are
+        # too small for torch to split one step across cores; one direction per core is faster.
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="charlm")
 
     @property
     def dim(self) -> int:
@@ -135,6 +139,23 @@ class CharLMPair:
             (i for i in range(len(texts)) if texts[i][1]), key=lambda i: len(texts[i][0])
         )
         out: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # this thread's LM on one core, the other LM on another
+        try:
+            self._embed(texts, order, batch, out)
+        finally:
+            torch.set_num_threads(threads)
+        return out
+
+    def _embed(
+        self,
+        texts: list[tuple[str, list[tuple[int, int]]]],
+        order: list[int],
+        batch: int,
+        out: list[np.ndarray],
+    ) -> None:
+        """Fill `out` for the sentences `order` (sorted by length) in length buckets. The forward LM
+        runs here and the backward one on the pair's worker thread at the same time."""
         for a, b in _buckets([len(texts[i][0]) + 1 for i in order], batch):
             idx = order[a:b]
             width = max(len(texts[i][0]) for i in idx) + 1
@@ -145,9 +166,9 @@ class CharLMPair:
                 f_ids[r, : len(text)] = torch.tensor(self.fwd.encode(text))
                 rev = BOUNDARY + texts[i][0][::-1]
                 b_ids[r, : len(rev)] = torch.tensor(self.bwd.encode(rev))
-            # the LSTM states only: the next-character layer is for training
-            f_np = self.fwd.lstm(self.fwd.embed(f_ids))[0].numpy()
-            b_np = self.bwd.lstm(self.bwd.embed(b_ids))[0].numpy()
+            backward = self._worker.submit(_lstm_states, self.bwd, b_ids)
+            f_np = _lstm_states(self.fwd, f_ids)
+            b_np = backward.result()
             for r, i in enumerate(idx):
                 text, spans = texts[i]
                 n = len(text)
@@ -157,7 +178,15 @@ class CharLMPair:
                 ends = [e for _, e in spans]
                 starts = [n - s for s, _ in spans]
                 out[i] = np.concatenate([f_np[r, ends], b_np[r, starts]], axis=1)
-        return out
+
+
+def _lstm_states(lm: CharLM, ids: torch.Tensor) -> np.ndarray:
+    """The LSTM states of a batch of character ids, on one torch thread (the next-character layer is
+    for training only)."""
+    if torch.get_num_threads() != 1:  # the worker thread's setting is its own
+        torch.set_num_threads(1)
+    with torch.inference_mode():  # per thread: the worker needs its own
+        return lm.lstm(lm.embed(ids))[0].numpy()
 
 
 # The cost of one LSTM step over a batch, in rows: a step costs about as much as this many extra

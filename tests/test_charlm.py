@@ -54,6 +54,31 @@ def test_batching_and_padding_do_not_change_vectors() -> None:
     assert together[2].shape == (0, 16)
 
 
+def test_directions_run_side_by_side_and_the_thread_setting_comes_back() -> None:
+    """The backward LM runs on the pair's worker thread while the forward one runs in the caller,
+    each on one torch thread; the vectors are those of each LM run alone, and the caller's torch
+    thread count is what it was."""
+    pair = _pair()
+    sents = [["وزير", "الخارجية", "في", "الرياض"], ["قال", "بايدن"]]
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        got = pair.embed_sentences(sents)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    for sent, vec in zip(sents, got):
+        text, spans = sentence_text(sent)
+        with torch.no_grad():
+            fh = pair.fwd.lstm(pair.fwd.embed(torch.tensor([pair.fwd.encode("\n" + text)])))[0]
+            bh = pair.bwd.lstm(pair.bwd.embed(torch.tensor([pair.bwd.encode("\n" + text[::-1])])))[
+                0
+            ]
+        np.testing.assert_allclose(vec[:, :8], fh[0, [e for _, e in spans]].numpy(), atol=1e-6)
+        starts = [len(text) - a for a, _ in spans]
+        np.testing.assert_allclose(vec[:, 8:], bh[0, starts].numpy(), atol=1e-6)
+
+
 def test_buckets_cover_every_sentence_once_and_pad_less_than_one_batch() -> None:
     lengths = sorted([12, 15, 16, 40, 41, 44, 45, 120, 130, 300, 310, 311])
     spans = _buckets(lengths, 64)
