@@ -92,17 +92,19 @@ pretrain-continue: setup $(VENV)/.installed-train
 
 # The accurate NER backend: the BiLSTM-CRF over character-LM states (needs models/charlm and the
 # word vectors of train-lstm), models/ner/accurate.npz + accurate.json.
+# WikiFANE and Wojood train the shared layers through output layers of their own (aux_sets).
+ACCURATE_SETTINGS = --set charlm=charlm --set name=accurate --set hidden=128 \
+	--set aux_sets=wikifane_train,wojood_train --set aux_ratio=1.0
 train-accurate: setup $(VENV)/.installed-train
-	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR) \
-		--set charlm=charlm --set name=accurate --set hidden=128
+	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR) $(ACCURATE_SETTINGS)
 
 # 10-fold cross-validation of the accurate backend's network over ANERcorp train (the dev split left
 # out): ten trainings of `make train-accurate`'s size, one result file per fold in build/ner_cv (a
 # stopped run resumes; FOLDS="--only 3" runs one fold), the mean and spread printed at the end.
 FOLDS ?=
 cv-accurate: setup $(VENV)/.installed-train
-	$(PY) -m pipeline.training.ner_lstm cv --data $(DATA_DIR) --work build/ner_cv \
-		--set charlm=charlm --set name=accurate --set hidden=128 $(FOLDS)
+	$(PY) -m pipeline.training.ner_lstm cv --data $(DATA_DIR) --work build/ner_cv_aux \
+		$(ACCURATE_SETTINGS) $(FOLDS)
 
 # Accuracy on held-out data the models never trained on.
 eval: setup

@@ -187,3 +187,22 @@ def test_accurate_backend_on_the_seed(tmp_path: Path) -> None:
     hits = [any((t, a, b) in got for a, b in spans) for t, spans in gold]
     missed = [SEED_GOLD[i][1][0] for i, h in enumerate(hits) if not h]
     assert sum(hits) / len(hits) >= 0.90, missed
+
+
+# The floor of the shipped accurate backend on the ANERcorp dev split (the tuning set; pooled with the
+# CRF and with the document steps, as `make eval` prints it; models/cards/ner.md). A rebuild that
+# scores lower fails; one that scores higher should raise it with the card's figures.
+ACCURATE_DEV_F1 = 79.0
+
+
+def test_accurate_backend_dev_f1() -> None:
+    from pipeline.resources import data_dir, models_dir
+    from pipeline.training.ner import evaluate
+
+    if not (data_dir() / "ner" / "anercorp" / "train.txt").exists():
+        pytest.skip("DATA_DIR with ANERcorp not available")
+    results = evaluate(
+        data_dir(), models_dir() / "ner", sets=("anercorp_dev",), backend="accurate", quiet=True
+    )
+    micro_f1 = results["anercorp_dev"]["micro"][2]
+    assert micro_f1 >= ACCURATE_DEV_F1, f"accurate ANERcorp dev micro F1 {micro_f1:.2f}"

@@ -48,3 +48,27 @@ def test_folds_partition_the_sentences_and_a_second_run_resumes(tmp_path, monkey
     monkeypatch.setattr(ner_lstm, "_fit", lambda *a: pytest.fail("retrained a finished fold"))
     again = ner_lstm.cross_validate(ANER.parents[2], work, 3, None, vectors, TINY, limit=90)
     assert again == summary
+
+    other = {**TINY, "hidden": 9}
+    with pytest.raises(SystemExit, match="other settings"):
+        ner_lstm.cross_validate(ANER.parents[2], work, 3, None, vectors, other, limit=90)
+
+
+def test_folds_train_with_the_auxiliary_corpora(tmp_path, monkeypatch):
+    """With `aux_sets`, every fold's network also trains on those corpora (their own heads); the
+    held-out tenth is ANERcorp only."""
+    vectors = tmp_path / "vectors.npz"
+    np.savez(vectors, words=np.array(["في", "قال"]), vectors=np.ones((2, 8), np.float32))
+    seen: list[list[int]] = []
+    fit = ner_lstm._fit
+
+    def counting_fit(train_sents, held, featurizer, vectors_, s, t0, aux=()):
+        seen.append([len(a) for a in aux])
+        return fit(train_sents, held, featurizer, vectors_, s, t0, aux)
+
+    monkeypatch.setattr(ner_lstm, "_fit", counting_fit)
+    settings = {**TINY, "aux_sets": "wojood_train", "aux_ratio": 0.5}
+    summary = ner_lstm.cross_validate(
+        ANER.parents[2], tmp_path / "cv", 2, None, vectors, settings, limit=40
+    )
+    assert summary["folds_done"] == 2 and seen == [[40], [40]]

@@ -478,6 +478,9 @@ def cross_validate(
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     sents = load_anercorp_train(data)[:limit]
+    names = [name for name in s["aux_sets"].split(",") if name]
+    splits = load_splits(data) if names else {}
+    aux = [splits[name][:limit] for name in names]
     vectors = _vectors(data, vectors_path)
     featurizer = NerFeaturizer.load(models_dir() / "ner")
     block = max(1, len(sents) // (folds * 10))  # ten blocks per fold, spread over the file
@@ -485,11 +488,13 @@ def cross_validate(
     for k in only if only is not None else range(folds):
         path = work / f"fold-{k}.json"
         if path.exists():
+            if json.loads(path.read_text(encoding="utf-8"))["settings"] != s:
+                raise SystemExit(f"{path} was run with other settings: give another --work")
             continue
         train_sents = [x for x, f in zip(sents, fold_of) if f != k]
         held = [x for x, f in zip(sents, fold_of) if f == k]
         print(f"fold {k}: {len(train_sents)} training sentences, {len(held)} held out", flush=True)
-        _, _, _, history, tokens = _fit(train_sents, held, featurizer, vectors, s, t0)
+        _, _, _, history, tokens = _fit(train_sents, held, featurizer, vectors, s, t0, aux)
         result = {
             "fold": k,
             "folds": folds,
