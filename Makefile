@@ -99,11 +99,12 @@ train-accurate: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR) $(ACCURATE_SETTINGS)
 
 # 10-fold cross-validation of the accurate backend's network over ANERcorp train (the dev split left
-# out): ten trainings of `make train-accurate`'s size, one result file per fold in build/ner_cv (a
-# stopped run resumes; FOLDS="--only 3" runs one fold), the mean and spread printed at the end.
+# out): ten trainings of `make train-accurate`'s size, one result file per fold in
+# checkpoints/ner_cv_accurate (committed: a stopped run resumes, also in a later sitting;
+# FOLDS="--only 3" runs one fold), the mean and spread printed at the end.
 FOLDS ?=
 cv-accurate: setup $(VENV)/.installed-train
-	$(PY) -m pipeline.training.ner_lstm cv --data $(DATA_DIR) --work build/ner_cv_aux \
+	$(PY) -m pipeline.training.ner_lstm cv --data $(DATA_DIR) --work checkpoints/ner_cv_accurate \
 		$(ACCURATE_SETTINGS) $(FOLDS)
 
 # Accuracy on held-out data the models never trained on.
