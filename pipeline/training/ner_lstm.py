@@ -296,14 +296,32 @@ def _dev_f1(net, dev_enc, dev_gold, s) -> float:
     return prf(dev_gold, pred)["micro"][2]
 
 
+def _aux_names(s: dict) -> list[str]:
+    """The auxiliary corpora a setting names (`aux_sets`, comma-separated)."""
+    return [name for name in s["aux_sets"].split(",") if name]
+
+
 def _lm_states(charlm: str, sents) -> list:
-    """Per sentence, its tokens' character-LM states (`pipeline.charlm`), or None without an LM."""
+    """Per sentence, its tokens' character-LM states (`pipeline.charlm`), or None without an LM.
+
+    Loads the LMs on each call: building them draws from torch's seeded generator before the network
+    is initialized, so the shipped builds depend on how many calls `_fit` makes."""
     if not charlm:
         return [None] * len(sents)
     from pipeline.charlm import CharLMPair
 
     pair = CharLMPair.load(models_dir() / charlm if not Path(charlm).exists() else Path(charlm))
     return pair.embed_sentences([[cluster_key(t) for t, _ in x] for x in sents])
+
+
+def _encoded(enc: LstmEncoder, sents, infos, lms) -> list[tuple[np.ndarray, ...]]:
+    """The non-empty sentences as `_arrays` (ids, gold label ids, LM states)."""
+    lab_id = {lab: i for i, lab in enumerate(LABELS)}
+    return [
+        _arrays(*enc.encode([t for t, _ in x], info), [lab_id[lab] for _, lab in x], lm)
+        for x, info, lm in zip(sents, infos, lms)
+        if x
+    ]
 
 
 def _fit(
@@ -345,29 +363,13 @@ def _fit(
         {f: i for i, f in enumerate(feats)},
         featurizer,
     )
-    lab_id = {lab: i for i, lab in enumerate(LABELS)}
     lm_train, lm_dev, lm_dim = _lm_states(s["charlm"], train_sents), _lm_states(s["charlm"], dev), 0
     if s["charlm"]:
         lm_dim = lm_train[0].shape[1]
         print(f"character-LM states ({lm_dim} per token, {time.time() - t0:.0f}s)", flush=True)
-    data_enc = [
-        _arrays(*enc.encode([t for t, _ in x], info), [lab_id[lab] for _, lab in x], lm)
-        for x, info, lm in zip(train_sents, infos, lm_train)
-        if x
-    ]
-    dev_enc = [
-        _arrays(*enc.encode([t for t, _ in x], info), [0] * len(x), lm)
-        for x, info, lm in zip(dev, dev_infos, lm_dev)
-        if x
-    ]
-    aux_enc = [
-        [
-            _arrays(*enc.encode([t for t, _ in x], info), [lab_id[lab] for _, lab in x], lm)
-            for x, info, lm in zip(a, a_infos, _lm_states(s["charlm"], a))
-            if x
-        ]
-        for a, a_infos in zip(aux, aux_infos)
-    ]
+    data_enc = _encoded(enc, train_sents, infos, lm_train)
+    dev_enc = _encoded(enc, dev, dev_infos, lm_dev)  # its labels are not read: dev_gold scores
+    aux_enc = [_encoded(enc, a, i, _lm_states(s["charlm"], a)) for a, i in zip(aux, aux_infos)]
     dev_gold = [[lab for _, lab in x] for x in dev if x]
     net = _build_net(len(words), len(chars), len(feats), s, lm_dim, len(aux_enc))
     with torch.no_grad():
@@ -442,7 +444,7 @@ def train(
     vectors = _vectors(data, vectors_path)
     splits = load_splits(data)
     train_sents = [x for name in sets for x in splits[name]]
-    aux = [splits[name] for name in s["aux_sets"].split(",") if name]
+    aux = [splits[name] for name in _aux_names(s)]
     net, vocab, lm_dim, history, tokens = _fit(
         train_sents, splits["anercorp_dev"], NerFeaturizer.load(out), vectors, s, t0, aux
     )
@@ -452,7 +454,7 @@ def train(
     log = {
         "history": history,
         "train_sets": list(sets),
-        "aux_sets": [name for name in s["aux_sets"].split(",") if name],
+        "aux_sets": _aux_names(s),
         "train_tokens": tokens,
         "max_chars": MAX_CHARS,
     }
@@ -478,7 +480,7 @@ def cross_validate(
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     sents = load_anercorp_train(data)[:limit]
-    names = [name for name in s["aux_sets"].split(",") if name]
+    names = _aux_names(s)
     splits = load_splits(data) if names else {}
     aux = [splits[name][:limit] for name in names]
     vectors = _vectors(data, vectors_path)
