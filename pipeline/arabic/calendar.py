@@ -81,7 +81,7 @@ PART_OF_DAY_ADVERBS: dict[str, str] = _normalized({
 # عصرا، الساعة 8 الصبح، السابعة بعد المغرب): the adverbs above and these.
 CLOCK_PARTS_OF_DAY: dict[str, str] = PART_OF_DAY_ADVERBS | _normalized({
     "مساء": "EV", "بالليل": "NI", "الصبح": "MO", "بعد الظهر": "AF", "بعد الظهيرة": "AF",
-    "قبل الظهر": "MO", "بعد العصر": "AF", "قبل المغرب": "AF", "بعد المغرب": "EV",
+    "بعد ظهر": "AF", "قبل الظهر": "MO", "قبل ظهر": "MO", "بعد العصر": "AF", "قبل المغرب": "AF", "بعد المغرب": "EV",
     "قبل العشاء": "EV", "بعد العشاء": "NI", "قبل الفجر": "NI", "بعد الفجر": "MO",
     "بعد منتصف الليل": "NI",
 })  # fmt: skip

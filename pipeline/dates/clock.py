@@ -26,6 +26,8 @@ def _ap_code(ap: str | None) -> str:
     if not ap:
         return ""
     w = " ".join(ap.split())
+    if w.startswith(("من ", "في ")):  # الثالثة من بعد الظهر، الخامسة من مساء الأحد
+        w = w[3:]
     if w in _AP_WORDS:
         return _AP_WORDS[w]
     if w in ("ص", "م"):
@@ -114,7 +116,10 @@ def _times(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
         if mt["adv"]:
             adv = _clean(mt["adv"])
             code = _POD_ADV.get(adv) or _AP_WORDS[adv]
-            out.append(Cand(s, e, "TIME", "podadv", partial(_const, f"T{code}"), 0.6, adv, None, 0))
+            # بعد ظهر، قبل ظهر end in a noun in construct: like صباح they need the day that follows
+            # (بعد ظهر الأحد), and the merge drops them without one
+            kind = "pod" if adv.split()[-1] in _POD else "podadv"
+            out.append(Cand(s, e, "TIME", kind, partial(_const, f"T{code}"), 0.6, adv, None, 0))
         else:
             code = _POD[mt["p"]]
             out.append(

@@ -124,8 +124,10 @@ PAIR_FIRST = ("بعد", "قبل", "منتصف")
 def _trigger_words(*tables: dict[str, object]) -> frozenset[str]:
     """Words at least one of which every date pattern contains (first words of month names)."""
     words = {name.split()[0] for table in tables for name in table}
-    words |= set(_POD) | set(_POD_ADV) | set(_REL_UNITS)
-    words |= {"القرن", "الساعه", "الظهر", "الظهيره", "اليوم", "الليله", "امس", "الامس", "البارحه"}
+    # the parts of the day with the article too: the clock pattern reads "10 الصباح"، "العاشره الضحي"
+    words |= set(_POD) | {"ال" + w for w in _POD} | set(_POD_ADV) | set(_REL_UNITS)
+    words |= {w for w in _AP_WORDS if " " not in w}  # الساعه 8 الصبح
+    words |= {"القرن", "الساعه", "اليوم", "امس", "الامس", "البارحه"}
     words |= {"غد", "غدا", "الغد", "الاسبوع", "الشهر", "العام", "السنه"}
     words |= {f"{al}{stem}{y}ات" for stem in _DECADES for al in ("", "ال") for y in ("", "ي")}
     words |= set(_EXTRA_TRIGGERS)
@@ -239,7 +241,7 @@ class Grammar:
             rf"|(?P<fmw>{minute})\s+(?:دقيقه|دقائق))"
             r"|الا\s+(?:(?P<fl>ربعا|ربع|ثلثا|ثلث)|(?P<fm2>\d{1,2})\s*(?:دقيقه|دقائق|د)"
             rf"|(?P<fmw2>{minute})\s+(?:دقيقه|دقائق))))?"
-            rf"(?:\s*(?P<ap>{_alt(_AP_WORDS)}|(?:من\s+|في\s+)?(?:ال)?(?:{_alt(_POD)})|ص|م)"
+            rf"(?:\s*(?P<ap>(?:من\s+)?{_alt(_AP_WORDS)}|(?:من\s+|في\s+)?(?:ال)?(?:{_alt(_POD)})|ص|م)"
             r"(?![^\W\d_]))?"
             rf"(?P<tz>\s+{tz})?)" + _E
         )
