@@ -13,7 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # Under CI the property tests draw the same examples on every run (derandomize): a landing must not
 # hang on which examples one run happened to draw. Local runs keep drawing fresh ones, which is where
 # new failures are found; a failure found there prints its reproduction blob.
-hypothesis_settings.register_profile("ci-derandomized", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile(
+    "ci-derandomized", derandomize=True, database=None, print_blob=True
+)
 hypothesis_settings.register_profile("local", print_blob=True)
 hypothesis_settings.load_profile("ci-derandomized" if os.environ.get("CI") else "local")
 

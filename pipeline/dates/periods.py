@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterator
 from functools import partial
 
 from pipeline.dates.patterns import _FOLLOW, _LAW_BEFORE, _NOT_DAY_BEFORE, Cand, Grammar
@@ -127,12 +128,19 @@ def _part_value(g: Grammar, mt: re.Match[str], part: str, anchor: Anchor) -> str
     return _part_of(span[0], span[1], span[2], part) if span else ""
 
 
+def _with_target(
+    pattern: re.Pattern[str], norm: str, spans: Spans
+) -> Iterator[tuple[re.Match[str], int, int]]:
+    """Matches (with the span of the phrase) of a pattern that names its month or year, where that
+    target is one (`_target_ok`): the n-th weekdays and the parts of a month or year."""
+    for mt in _scan(pattern, norm, spans):
+        if _target_ok(norm, mt):
+            yield mt, *mt.span("c")
+
+
 def _nth_weekdays(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
     out: list[Cand] = []
-    for mt in _scan(g.nth_re, norm, spans):
-        if not _target_ok(norm, mt):
-            continue
-        s, e = mt.span("c")
+    for mt, s, e in _with_target(g.nth_re, norm, spans):
         if mt["o1"]:
             wd, n = g.weekdays["ال" + mt["w1"]], _NTH_BEFORE[mt["o1"]]
         else:
@@ -144,10 +152,7 @@ def _nth_weekdays(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
 
 def _parts(g: Grammar, norm: str, spans: Spans) -> list[Cand]:
     out: list[Cand] = []
-    for mt in _scan(g.part_re, norm, spans):
-        if not _target_ok(norm, mt):
-            continue
-        s, e = mt.span("c")
+    for mt, s, e in _with_target(g.part_re, norm, spans):
         if mt["dw"]:
             part = "first" if mt["dw"] == "اول" else "last"
         else:
