@@ -31,6 +31,7 @@ from pipeline.ner.tokens import TagInfo, tag_sentences_info
 from pipeline.resources import data_dir, models_dir
 from pipeline.training.ner_data import Sentence, load_splits
 from pipeline.training.reproducible import pin_environment
+from pipeline.training.silver_sentences import SILVER_SET, read_silver_sentences
 
 __all__ = [
     "train",
@@ -144,6 +145,7 @@ def train(
     adapt_sets: Sequence[str] = ADAPT_SETS,
     adapt_share: float = ADAPT_SHARE,
     silver: bool = SILVER_NAMES,
+    silver_sentences: Path | None = None,
 ) -> dict:
     """Train the NER CRF on `sets` and write ner.weights.npz, vocab.tsv and meta.json into `out`.
 
@@ -151,9 +153,13 @@ def train(
     the CRF on `sets` + `adapt_sets` with `sets` as the target domain. `tag_features`: add the tag
     stage's features (the tag stage is run on the training sentences). `silver`: the accurate NER's
     names in the raw news as gazetteers (`out`/silver_names.tsv, `pipeline.training.silver_names`).
+    `silver_sentences`: news sentences the accurate NER labelled (`pipeline.training.silver_sentences`),
+    the set `silver_news` that `sets` or `adapt_sets` may then name.
     """
     t0 = time.time()
     splits = load_splits(data)
+    if silver_sentences is not None:
+        splits[SILVER_SET] = read_silver_sentences(silver_sentences)
     if silver and not (out / "silver_names.tsv").exists():
         raise SystemExit(
             f"{out / 'silver_names.tsv'} is missing: build it with "
@@ -207,6 +213,7 @@ def train(
         "clusters": bool(feat.clusters),
         "tag_features": tag_features,
         **({"silver_names": True} if silver else {}),
+        **({"silver_sentences": len(splits[SILVER_SET])} if silver_sentences is not None else {}),
     }
     # no training time in meta.json: the file is a build output, the same bytes on every build
     print(f"trained in {time.time() - t0:.0f}s", flush=True)
@@ -353,6 +360,13 @@ def main(argv: list[str] | None = None) -> None:
         default=SILVER_NAMES,
         help="the accurate network's names in the raw news as gazetteers (OUT/silver_names.tsv)",
     )
+    tr.add_argument(
+        "--silver-sentences",
+        type=Path,
+        default=None,
+        help=f"news sentences labelled by the accurate NER, as the set {SILVER_SET} "
+        "(pipeline.training.silver_sentences); name it in --sets or --adapt-sets",
+    )
     ev = sub.add_parser("eval", help="P/R/F1 on the held-out sets")
     ev.add_argument("--data", type=Path, default=data_dir())
     ev.add_argument("--model", type=Path, default=models_dir() / "ner")
@@ -382,6 +396,7 @@ def main(argv: list[str] | None = None) -> None:
             [x for x in args.adapt_sets.split(",") if x],
             args.adapt_share,
             args.silver,
+            args.silver_sentences,
         )
         print(json.dumps(meta, ensure_ascii=False))
         if args.eval:
