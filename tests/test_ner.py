@@ -406,9 +406,13 @@ def test_decode_bio_repairs_invalid_argmax() -> None:
     from pipeline.ner.document import decode_bio
 
     labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
-    probs = np.array([[0.9, 0.05, 0.0, 0.05, 0.0],   # O
-                      [0.2, 0.1, 0.6, 0.1, 0.0],     # argmax I-PER after O: invalid
-                      [0.1, 0.0, 0.8, 0.0, 0.1]])
+    probs = np.array(
+        [
+            [0.9, 0.05, 0.0, 0.05, 0.0],  # O
+            [0.2, 0.1, 0.6, 0.1, 0.0],  # argmax I-PER after O: invalid
+            [0.1, 0.0, 0.8, 0.0, 0.1],
+        ]
+    )
     labs, scores = decode_bio(probs, labels)
     assert labs == ["O", "B-PER", "I-PER"]  # 0.1*0.8 beats 0.2*0.1
     assert scores == [0.9, 0.1, 0.8]
@@ -449,8 +453,14 @@ def crf_case(seed_text: str, tmp_path_factory) -> dict:
             if copied and k % 2:  # half the sentences with target-domain copies of their features
                 f = [x + [TARGET_PREFIX + a for a in x] for x in f]
             trainer.append(f, lab)
-        trainer.set_params({"c1": 0.0 if name == "other" else 0.05, "c2": 0.01, "max_iterations": 40,
-                            "feature.possible_transitions": True})
+        trainer.set_params(
+            {
+                "c1": 0.0 if name == "other" else 0.05,
+                "c2": 0.01,
+                "max_iterations": 40,
+                "feature.possible_transitions": True,
+            }
+        )
         trainer.train(str(out / f"{name}.crfsuite"))
         d = out / name
         d.mkdir()
@@ -474,7 +484,9 @@ def _crfsuite_answers(model: Path, stage: NerStage, norms, tags, copies: bool = 
 
             f = [x + [TARGET_PREFIX + a for a in x] for x in f]
         labs = tagger.tag(f)
-        out.append((labs, [tagger.marginal(lab, i) if lab != "O" else 1.0 for i, lab in enumerate(labs)]))
+        out.append(
+            (labs, [tagger.marginal(lab, i) if lab != "O" else 1.0 for i, lab in enumerate(labs)])
+        )
     return out
 
 
@@ -514,7 +526,9 @@ def test_averaged_crf_scores_are_the_mean(crf_case: dict, tmp_path: Path) -> Non
     (_, a), (_, b) = crf_case["models"]["plain"], crf_case["models"]["other"]
     for f in ("clusters.tsv", "vocab.tsv", "meta.json"):
         shutil.copy(a / f, tmp_path / f)
-    average_weights([a / "ner.weights.npz", b / "ner.weights.npz"], [0.3, 0.7], tmp_path / "ner.weights.npz")
+    average_weights(
+        [a / "ner.weights.npz", b / "ner.weights.npz"], [0.3, 0.7], tmp_path / "ner.weights.npz"
+    )
     em = [NerStage(d, backend="crf").model._crf_emissions(norms, tags) for d in (a, b, tmp_path)]
     ta, tb, tm = (np.load(d / "ner.weights.npz")["trans"] for d in (a, b, tmp_path))
     assert not np.allclose(ta, tb)
@@ -532,12 +546,19 @@ def test_average_weights_aligns_labels_by_name(tmp_path: Path) -> None:
 
     def table(name: str, labels: list[str], attrs: list[str], w: list[list[float]], trans) -> Path:
         path = tmp_path / f"{name}.npz"
-        np.savez(path, labels=np.array(labels), attrs=np.array(attrs), weights=np.array(w, dtype=float),
-                 trans=np.array(trans, dtype=float))
+        np.savez(
+            path,
+            labels=np.array(labels),
+            attrs=np.array(attrs),
+            weights=np.array(w, dtype=float),
+            trans=np.array(trans, dtype=float),
+        )
         return path
 
     a = table("a", ["O", "B-PER"], ["w=x"], [[1.0, 2.0]], [[0.0, 1.0], [2.0, 3.0]])
-    b = table("b", ["B-PER", "O"], ["w=x", "w=y"], [[4.0, 3.0], [5.0, 6.0]], [[3.0, 2.0], [1.0, 0.0]])
+    b = table(
+        "b", ["B-PER", "O"], ["w=x", "w=y"], [[4.0, 3.0], [5.0, 6.0]], [[3.0, 2.0], [1.0, 0.0]]
+    )
     z = np.load(average_weights([a, b], [0.5, 0.5], tmp_path / "avg.npz"))
     assert z["labels"].tolist() == ["O", "B-PER"] and z["attrs"].tolist() == ["w=x", "w=y"]
     np.testing.assert_allclose(z["weights"], [[2.0, 3.0], [3.0, 2.5]])  # w=y: 0 in a

@@ -31,7 +31,9 @@ def load_rows(name: str) -> tuple[tuple[str, ...], ...]:
 def load_set(name: str, column_value: str | None = None) -> frozenset[str]:
     """First-column entries of `<name>.tsv`, optionally only rows whose 2nd column equals a value."""
     return frozenset(
-        r[0] for r in load_rows(name) if column_value is None or (len(r) > 1 and r[1] == column_value)
+        r[0]
+        for r in load_rows(name)
+        if column_value is None or (len(r) > 1 and r[1] == column_value)
     )
 
 

@@ -53,8 +53,16 @@ def news_sentences(data: Path, limit: int | None = None) -> Iterator[list[str]]:
                     return
 
 
-def train_clusters(data: Path, out: Path, k: int = 600, min_count: int = 5, dim: int = 100,
-                   epochs: int = 5, max_words: int = 120_000, seed: int = 13) -> None:
+def train_clusters(
+    data: Path,
+    out: Path,
+    k: int = 600,
+    min_count: int = 5,
+    dim: int = 100,
+    epochs: int = 5,
+    max_words: int = 120_000,
+    seed: int = 13,
+) -> None:
     """Train word2vec (skip-gram, 1 worker, seeded), k-means the most frequent words, write a TSV.
 
     Columns: word, coarse id (k/10 clusters of the fine centroids), fine id (k clusters). Skip-gram
@@ -68,15 +76,26 @@ def train_clusters(data: Path, out: Path, k: int = 600, min_count: int = 5, dim:
     t0 = time.time()
     sents = list(news_sentences(data))
     print(f"{len(sents)} paragraphs, {sum(map(len, sents))} tokens ({time.time() - t0:.0f}s)")
-    model = Word2Vec(sents, vector_size=dim, window=5, min_count=min_count, workers=1, sg=1,
-                     negative=5, epochs=epochs, seed=seed, hashfxn=stable_hash)
+    model = Word2Vec(
+        sents,
+        vector_size=dim,
+        window=5,
+        min_count=min_count,
+        workers=1,
+        sg=1,
+        negative=5,
+        epochs=epochs,
+        seed=seed,
+        hashfxn=stable_hash,
+    )
     print(f"word2vec: {len(model.wv)} words ({time.time() - t0:.0f}s)")
     words = model.wv.index_to_key[:max_words]
     vecs = np.asarray([model.wv[w] for w in words])
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
     fine = MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=4096, n_init=3).fit(vecs)
-    coarse = MiniBatchKMeans(n_clusters=k // 10, random_state=seed, batch_size=4096,
-                             n_init=3).fit(fine.cluster_centers_)
+    coarse = MiniBatchKMeans(n_clusters=k // 10, random_state=seed, batch_size=4096, n_init=3).fit(
+        fine.cluster_centers_
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
         fh.write("# word\tcoarse\tfine (k-means over word2vec on SaudiNewsNet + ANT Corpus)\n")

@@ -47,12 +47,48 @@ __all__ = [
 Sentence = list[tuple[str, str]]
 
 WIKIFANE_FINE_MAP: dict[str, str] = {
-    **{k: "PER" for k in ("Politician", "Artist", "Scientist", "Religious_PER", "Athlete",
-                          "Businessperson", "Engineer", "Lawyer", "Police", "Other_PER")},
-    **{k: "LOC" for k in ("Population-Center", "Nation", "State-or-Province", "County-or-District",
-                          "Continent", "GPE-Cluster", "Water-Body", "Land-Region-Natural")},
-    **{k: "ORG" for k in ("Commercial", "Non-Governmental", "Government", "Sports", "Media",
-                          "Educational", "Religious_ORG", "Medical-Science", "Entertainment")},
+    **{
+        k: "PER"
+        for k in (
+            "Politician",
+            "Artist",
+            "Scientist",
+            "Religious_PER",
+            "Athlete",
+            "Businessperson",
+            "Engineer",
+            "Lawyer",
+            "Police",
+            "Other_PER",
+        )
+    },
+    **{
+        k: "LOC"
+        for k in (
+            "Population-Center",
+            "Nation",
+            "State-or-Province",
+            "County-or-District",
+            "Continent",
+            "GPE-Cluster",
+            "Water-Body",
+            "Land-Region-Natural",
+        )
+    },
+    **{
+        k: "ORG"
+        for k in (
+            "Commercial",
+            "Non-Governmental",
+            "Government",
+            "Sports",
+            "Media",
+            "Educational",
+            "Religious_ORG",
+            "Medical-Science",
+            "Entertainment",
+        )
+    },
 }
 ANER_MAP = {"PERS": "PER", "LOC": "LOC", "ORG": "ORG"}
 WOJOOD_MAP = {"PERS": "PER", "GPE": "LOC", "LOC": "LOC", "ORG": "ORG"}
@@ -116,7 +152,13 @@ def _reattach(toks: list[str], labs: list[str]) -> Sentence:
         if tok in _PROCLITIC_TOKENS and lab == "O":
             pending += tok
             continue
-        if tok in _ENCLITIC_TOKENS and lab == "O" and out_t and not pending and out_t[-1][-1:].isalpha():
+        if (
+            tok in _ENCLITIC_TOKENS
+            and lab == "O"
+            and out_t
+            and not pending
+            and out_t[-1][-1:].isalpha()
+        ):
             out_t[-1] += tok
             continue
         if pending:
@@ -223,8 +265,10 @@ def load_splits(data: Path) -> dict[str, list[Sentence]]:
     ner = data / "ner"
     aner = read_anercorp(ner / "anercorp/train.txt")
     cut = anercorp_cut(aner)
-    wf = read_wikifane(ner / "wikifane/wikifane_gold.coarse.iob2.txt",
-                       ner / "wikifane/wikifane_gold.fine.iob2.txt.gz")
+    wf = read_wikifane(
+        ner / "wikifane/wikifane_gold.coarse.iob2.txt",
+        ner / "wikifane/wikifane_gold.fine.iob2.txt.gz",
+    )
     wcut = len(wf) - len(wf) // 10
     splits = {
         "anercorp_train": aner[:cut],

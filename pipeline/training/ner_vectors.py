@@ -24,18 +24,37 @@ __all__ = ["train_vectors", "DEFAULT_PATH"]
 DEFAULT_PATH = Path("build") / "ner_vectors.npz"
 
 
-def train_vectors(data: Path, out: Path, dim: int = 100, epochs: int = 3, min_count: int = 3,
-                  max_words: int = 200_000, seed: int = 13) -> Path:
+def train_vectors(
+    data: Path,
+    out: Path,
+    dim: int = 100,
+    epochs: int = 3,
+    min_count: int = 3,
+    max_words: int = 200_000,
+    seed: int = 13,
+) -> Path:
     """Train word2vec and save the `max_words` most frequent words with their vectors (npz)."""
     import numpy as np
     from gensim.models import Word2Vec
 
     t0 = time.time()
     sents = list(news_sentences(data))
-    print(f"{len(sents)} paragraphs, {sum(map(len, sents))} tokens ({time.time() - t0:.0f}s)",
-          flush=True)
-    model = Word2Vec(sents, vector_size=dim, window=5, min_count=min_count, workers=1, sg=1,
-                     negative=5, epochs=epochs, seed=seed, hashfxn=stable_hash)
+    print(
+        f"{len(sents)} paragraphs, {sum(map(len, sents))} tokens ({time.time() - t0:.0f}s)",
+        flush=True,
+    )
+    model = Word2Vec(
+        sents,
+        vector_size=dim,
+        window=5,
+        min_count=min_count,
+        workers=1,
+        sg=1,
+        negative=5,
+        epochs=epochs,
+        seed=seed,
+        hashfxn=stable_hash,
+    )
     words = model.wv.index_to_key[:max_words]
     vecs = np.asarray([model.wv[w] for w in words], dtype=np.float32)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -114,8 +114,14 @@ def train(data: Path, out: Path, log=print) -> None:
     import pycrfsuite
 
     out.mkdir(parents=True, exist_ok=True)
-    for stale in ("seg.crfsuite", "pos.crfsuite", "seg.attrs.txt.gz", "seg.weights.npy",
-                  "pos.attrs.txt.gz", "pos.weights.npy"):  # files of the former model format
+    for stale in (
+        "seg.crfsuite",
+        "pos.crfsuite",
+        "seg.attrs.txt.gz",
+        "seg.weights.npy",
+        "pos.attrs.txt.gz",
+        "pos.weights.npy",
+    ):  # files of the former model format
         (out / stale).unlink(missing_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="tag-crf-"))
     t0 = time.time()
