@@ -28,12 +28,31 @@ from pipeline.resources import data_dir, models_dir
 from pipeline.stages.tokenize import tokenize_spans
 from pipeline.training.reproducible import pin_environment
 
-__all__ = ["news_sentences", "train_clusters", "stable_hash"]
+__all__ = ["news_sentences", "skipgram", "train_clusters", "stable_hash"]
 
 
 def stable_hash(text: str) -> int:
     """A process-independent string hash for gensim's vector seeding (Python's hash is salted)."""
     return zlib.crc32(text.encode("utf-8"))
+
+
+def skipgram(sents: list[list[str]], dim: int, min_count: int, epochs: int, seed: int):
+    """word2vec skip-gram on `sents` as the NER's clusters and vectors train it: one worker, the seed
+    and a stable hash, so a rebuild gives the same vectors."""
+    from gensim.models import Word2Vec
+
+    return Word2Vec(
+        sents,
+        vector_size=dim,
+        window=5,
+        min_count=min_count,
+        workers=1,
+        sg=1,
+        negative=5,
+        epochs=epochs,
+        seed=seed,
+        hashfxn=stable_hash,
+    )
 
 
 def news_sentences(data: Path, limit: int | None = None) -> Iterator[list[str]]:
@@ -70,24 +89,12 @@ def train_clusters(
     seed article (models/cards/ner.md).
     """
     import numpy as np
-    from gensim.models import Word2Vec
     from sklearn.cluster import MiniBatchKMeans
 
     t0 = time.time()
     sents = list(news_sentences(data))
     print(f"{len(sents)} paragraphs, {sum(map(len, sents))} tokens ({time.time() - t0:.0f}s)")
-    model = Word2Vec(
-        sents,
-        vector_size=dim,
-        window=5,
-        min_count=min_count,
-        workers=1,
-        sg=1,
-        negative=5,
-        epochs=epochs,
-        seed=seed,
-        hashfxn=stable_hash,
-    )
+    model = skipgram(sents, dim, min_count, epochs, seed)
     print(f"word2vec: {len(model.wv)} words ({time.time() - t0:.0f}s)")
     words = model.wv.index_to_key[:max_words]
     vecs = np.asarray([model.wv[w] for w in words])

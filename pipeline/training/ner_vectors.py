@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from pipeline.resources import data_dir
-from pipeline.training.ner_clusters import news_sentences, stable_hash
+from pipeline.training.ner_clusters import news_sentences, skipgram
 
 __all__ = ["train_vectors", "DEFAULT_PATH"]
 
@@ -35,7 +35,6 @@ def train_vectors(
 ) -> Path:
     """Train word2vec and save the `max_words` most frequent words with their vectors (npz)."""
     import numpy as np
-    from gensim.models import Word2Vec
 
     t0 = time.time()
     sents = list(news_sentences(data))
@@ -43,18 +42,7 @@ def train_vectors(
         f"{len(sents)} paragraphs, {sum(map(len, sents))} tokens ({time.time() - t0:.0f}s)",
         flush=True,
     )
-    model = Word2Vec(
-        sents,
-        vector_size=dim,
-        window=5,
-        min_count=min_count,
-        workers=1,
-        sg=1,
-        negative=5,
-        epochs=epochs,
-        seed=seed,
-        hashfxn=stable_hash,
-    )
+    model = skipgram(sents, dim, min_count, epochs, seed)
     words = model.wv.index_to_key[:max_words]
     vecs = np.asarray([model.wv[w] for w in words], dtype=np.float32)
     out.parent.mkdir(parents=True, exist_ok=True)
