@@ -7,6 +7,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from pipeline.resources import models_dir
 from pipeline.training.silver_sentences import (
     SILVER_SET,
@@ -117,6 +119,8 @@ def test_the_crf_trainer_takes_them_as_a_set(tmp_path):
     silver = [[("قال", "O"), ("توكاييف", "B-PER"), ("في", "O"), ("استانا", "B-LOC")]] * 6
     write_silver_sentences(silver, tmp_path / "silver.tsv")
     kw = {"params": {"max_iterations": 20}, "silver": False}
+    with pytest.raises(SystemExit, match="--silver-sentences"):  # the set needs its file
+        train(data, tmp_path, adapt_sets=(SILVER_SET,), **kw)
     meta = train(
         data,
         _model_dir(tmp_path / "with"),

@@ -160,6 +160,12 @@ def train(
     splits = load_splits(data)
     if silver_sentences is not None:
         splits[SILVER_SET] = read_silver_sentences(silver_sentences)
+    unknown = [n for n in (*sets, *adapt_sets) if n not in splits]
+    if unknown:
+        raise SystemExit(
+            f"unknown training sets {unknown}: the corpora give {sorted(splits)}"
+            f" ({SILVER_SET} comes with --silver-sentences FILE)"
+        )
     if silver and not (out / "silver_names.tsv").exists():
         raise SystemExit(
             f"{out / 'silver_names.tsv'} is missing: build it with "
