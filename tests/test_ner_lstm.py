@@ -28,16 +28,6 @@ SENTS = [
 TAGS = [[("", w, "NOUN") for w in s] for s in SENTS]
 
 
-def _encoder(words: list, chars: list, feats: list, featurizer: NerFeaturizer) -> LstmEncoder:
-    """The encoder of a model with these vocabularies (ids = list positions)."""
-    return LstmEncoder(
-        {w: i for i, w in enumerate(words)},
-        {c: i for i, c in enumerate(chars)},
-        {f: i for i, f in enumerate(feats)},
-        featurizer,
-    )
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """(torch net, numpy tagger, encoded sentences) of a random tiny model."""
@@ -55,7 +45,7 @@ def tiny(tmp_path_factory):
     out = tmp_path_factory.mktemp("lstm")
     export(net, out, {"words": words, "chars": chars, "feats": feats}, s, {})
     tagger = LstmTagger(out, featurizer)
-    enc = _encoder(words, chars, feats, featurizer)
+    enc = LstmEncoder.from_vocabularies(words, chars, feats, featurizer)
     encoded = [_arrays(*enc.encode(sent, tags), [0] * len(sent)) for sent, tags in zip(SENTS, TAGS)]
     return net, tagger, encoded
 
@@ -244,7 +234,7 @@ def test_auxiliary_heads_train_the_encoder_and_export_the_main_head(tmp_path) ->
     chars = ["<pad>", "<unk>", *sorted({c for sent in SENTS for w in sent for c in w})]
     feats = ["<pad>", "<unk>", "sh=A", "sh=P", "tp=NOUN", "pc="]
     net = _build_net(len(words), len(chars), len(feats), s, 0, n_aux=2)
-    enc = _encoder(words, chars, feats, featurizer)
+    enc = LstmEncoder.from_vocabularies(words, chars, feats, featurizer)
     main = [_arrays(*enc.encode(x, t), [0] * len(x)) for x, t in zip(SENTS, TAGS)]
     aux = [[main[0]] * 9, [main[2]] * 3]  # 9 and 3 sentences: the draw of 6 splits 4.5 / 1.5
     batches = _epoch_batches(main, aux, s, random.Random(0))

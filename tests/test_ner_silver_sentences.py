@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.document import Mention, Token
 from pipeline.resources import models_dir
 from pipeline.training.silver_sentences import (
     SILVER_SET,
@@ -19,26 +20,11 @@ from pipeline.training.silver_sentences import (
 
 
 @dataclass
-class _Tok:
-    start: int
-    end: int
-    norm: str
-    sentence: int
-
-
-@dataclass
-class _Mention:
-    start: int
-    end: int
-    type: str
-    score: float
-    source: str = "ner"
-
-
-@dataclass
 class _Doc:
-    tokens: list
-    mentions: list
+    """The two fields of a tagged `Document` that the sentence filter reads."""
+
+    tokens: list[Token]
+    mentions: list[Mention]
 
 
 def _doc(sentences: list[str], mentions: list[tuple[str, str, float]]) -> _Doc:
@@ -46,13 +32,13 @@ def _doc(sentences: list[str], mentions: list[tuple[str, str, float]]) -> _Doc:
     toks, text, pos = [], "", 0
     for k, sent in enumerate(sentences):
         for w in sent.split():
-            toks.append(_Tok(pos, pos + len(w), w, k))
+            toks.append(Token(pos, pos + len(w), w, w, sentence=k))
             pos += len(w) + 1
         text += sent + " "
     found = []
     for words, typ, score in mentions:
         a = text.index(words)
-        found.append(_Mention(a, a + len(words), typ, score))
+        found.append(Mention(typ, a, a + len(words), words, score=score, source="ner"))
     return _Doc(toks, found)
 
 
@@ -83,14 +69,16 @@ def test_sentences_whose_names_are_all_confident_are_kept_with_bio_labels():
     ]
     assert len(_document_sentences(doc, min_score=0.5)) == 2
     # a name that is not the NER's (a date, an amount) never labels a token
-    doc.mentions.append(_Mention(0, 3, "DATE", 0.1, "dates"))
+    doc.mentions.append(Mention("DATE", 0, 3, "قال", score=0.1, source="dates"))
     assert len(_document_sentences(doc, min_score=0.8)) == 1
 
 
 def test_a_name_inside_a_clitic_token_labels_the_whole_token():
     doc = _doc(["وصل الوفد الي وواشنطن صباح اليوم"], [])
     a = doc.tokens[3].start + 1  # "واشنطن" behind the conjunction
-    doc.mentions.append(_Mention(a, doc.tokens[3].end, "LOCATION", 0.99))
+    doc.mentions.append(
+        Mention("LOCATION", a, doc.tokens[3].end, "واشنطن", score=0.99, source="ner")
+    )
     (sent,) = _document_sentences(doc, min_score=0.8)
     assert sent[3] == ("وواشنطن", "B-LOC")
 

@@ -58,6 +58,22 @@ class LstmEncoder:
         self.featurizer = featurizer
         self._cache: dict[tuple[str, TagInfo | None], tuple[int, int, list[int], list[int]]] = {}
 
+    @classmethod
+    def from_vocabularies(
+        cls,
+        words: Sequence[str],
+        chars: Sequence[str],
+        feats: Sequence[str],
+        featurizer: NerFeaturizer,
+    ) -> LstmEncoder:
+        """The encoder of vocabularies as a model saves them: lists whose positions are the ids."""
+        return cls(
+            {w: i for i, w in enumerate(words)},
+            {c: i for i, c in enumerate(chars)},
+            {f: i for i, f in enumerate(feats)},
+            featurizer,
+        )
+
     def _token(self, w: str, info: TagInfo | None) -> tuple[int, int, list[int], list[int]]:
         key = (w, info)
         hit = self._cache.get(key)
@@ -131,11 +147,8 @@ class LstmTagger:
         z = np.load(model_dir / f"{name}.npz")
         self.p = {k: z[k].astype(np.float32) for k in z.files}
         vocab = meta["vocab"]
-        self.encoder = LstmEncoder(
-            {w: i for i, w in enumerate(vocab["words"])},
-            {c: i for i, c in enumerate(vocab["chars"])},
-            {f: i for i, f in enumerate(vocab["feats"])},
-            featurizer,
+        self.encoder = LstmEncoder.from_vocabularies(
+            vocab["words"], vocab["chars"], vocab["feats"], featurizer
         )
         self.hidden = h = self.p["lstm_f_whh"].shape[1]
         # torch's gate rows are i f g o; reorder to i f o g so one sigmoid covers three gates

@@ -357,12 +357,7 @@ def _fit(
         vectors,
         s["max_vector_words"],
     )
-    enc = LstmEncoder(
-        {w: i for i, w in enumerate(words)},
-        {c: i for i, c in enumerate(chars)},
-        {f: i for i, f in enumerate(feats)},
-        featurizer,
-    )
+    enc = LstmEncoder.from_vocabularies(words, chars, feats, featurizer)
     lm_train, lm_dev, lm_dim = _lm_states(s["charlm"], train_sents), _lm_states(s["charlm"], dev), 0
     if s["charlm"]:
         lm_dim = lm_train[0].shape[1]

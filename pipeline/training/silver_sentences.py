@@ -25,14 +25,13 @@ import time
 from pathlib import Path
 
 from pipeline.resources import data_dir
-from pipeline.training.ner_data import Sentence, fix_bio
+from pipeline.training.ner_data import Sentence, _blocks, fix_bio
 from pipeline.training.reproducible import pin_environment
-from pipeline.training.silver_names import _articles
+from pipeline.training.silver_names import _TYPES, _articles
 
 __all__ = ["SILVER_SET", "label_sentences", "read_silver_sentences", "write_silver_sentences"]
 
 SILVER_SET = "silver_news"
-_TYPES = {"PERSON": "PER", "LOCATION": "LOC", "ORGANIZATION": "ORG"}
 MIN_SCORE = 0.8
 TOKENS = 300_000
 # Sentences shorter than this are mostly headlines, datelines and captions; longer ones are run-ons
@@ -50,12 +49,12 @@ def _document_sentences(doc, min_score: float) -> list[Sentence]:
     for toks in by_sent.values():
         if not MIN_TOKENS <= len(toks) <= MAX_TOKENS:
             continue
-        here = [m for m in names if toks[0].start < m.end and m.start < toks[-1].end]
+        here = [m for m in names if m.overlaps(toks[0].start, toks[-1].end)]
         if any(m.score < min_score for m in here):
             continue
         labels = ["O"] * len(toks)
         for m in sorted(here, key=lambda m: m.start):
-            inside = [j for j, t in enumerate(toks) if t.start < m.end and m.start < t.end]
+            inside = [j for j, t in enumerate(toks) if m.overlaps(t.start, t.end)]
             for n, j in enumerate(inside):
                 labels[j] = ("B-" if n == 0 else "I-") + _TYPES[m.type]
         out.append(list(zip((t.norm for t in toks), fix_bio(labels))))
@@ -96,19 +95,7 @@ def write_silver_sentences(sents: list[Sentence], out: Path) -> None:
 
 
 def read_silver_sentences(path: Path) -> list[Sentence]:
-    sents: list[Sentence] = []
-    cur: list[tuple[str, str]] = []
-    for line in path.read_text(encoding="utf-8").split("\n"):
-        if not line:
-            if cur:
-                sents.append(cur)
-            cur = []
-            continue
-        w, lab = line.split("\t")
-        cur.append((w, lab))
-    if cur:
-        sents.append(cur)
-    return sents
+    return [[(w, lab) for w, lab in block] for block in _blocks(path, "\t")]
 
 
 def main(argv: list[str] | None = None) -> None:
