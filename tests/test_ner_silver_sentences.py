@@ -121,3 +121,45 @@ def test_the_crf_trainer_takes_them_as_a_set(tmp_path):
     without = train(data, _model_dir(tmp_path / "without"), adapt_sets=("wikifane_train",), **kw)
     assert "silver_sentences" not in without
     assert meta["parts"][1]["train_tokens"] == without["parts"][1]["train_tokens"] + 24
+
+
+class _Stop(Exception):
+    """Raised by the stand-in for the network's training loop once it has seen its data."""
+
+
+def test_the_network_trainer_takes_them_in_the_main_head_or_a_head_of_their_own(
+    tmp_path, monkeypatch
+):
+    """`ner_lstm train --silver-sentences`: the set joins the exported head's data when `sets`
+    names it, or trains a head of its own when `aux_sets` does; unnamed, it is an error."""
+    pytest.importorskip("torch")
+    from test_ner_train import _write_data
+
+    from pipeline.training import ner_lstm
+
+    data = _write_data(tmp_path / "data")
+    silver = [[("قال", "O"), ("توكاييف", "B-PER"), ("في", "O"), ("استانا", "B-LOC")]] * 5
+    write_silver_sentences(silver, tmp_path / "silver.tsv")
+    vectors = tmp_path / "vectors.npz"
+    seen: list[tuple[int, list[int]]] = []
+
+    def recording_fit(train_sents, dev, featurizer, vectors_, s, t0, aux=()):
+        seen.append((len(train_sents), [len(a) for a in aux]))
+        raise _Stop
+
+    monkeypatch.setattr(ner_lstm, "_fit", recording_fit)
+    monkeypatch.setattr(ner_lstm, "_vectors", lambda data, path: {})
+    out = _model_dir(tmp_path / "out")
+    with pytest.raises(SystemExit, match="--silver-sentences"):
+        ner_lstm.train(data, out, vectors, ("anercorp_train", SILVER_SET))
+    assert not seen  # refused before any training
+    for sets, aux in (
+        (("anercorp_train",), ""),
+        (("anercorp_train", SILVER_SET), ""),
+        (("anercorp_train",), SILVER_SET),
+    ):
+        with pytest.raises(_Stop):
+            ner_lstm.train(data, out, vectors, sets, {"aux_sets": aux}, tmp_path / "silver.tsv")
+    (base, no_aux), (with_silver, _), (main_only, aux_sizes) = seen
+    assert no_aux == [] and with_silver == base + 5
+    assert main_only == base and aux_sizes == [5]

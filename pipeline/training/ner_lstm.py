@@ -29,6 +29,7 @@ from pipeline.training.ner import TRAIN_SETS, prf, tag_infos
 from pipeline.training.ner_data import load_anercorp_train, load_splits
 from pipeline.training.ner_vectors import DEFAULT_PATH, train_vectors
 from pipeline.training.reproducible import pin_environment
+from pipeline.training.silver_sentences import SILVER_SET, read_silver_sentences
 
 __all__ = ["train", "cross_validate", "LABELS", "SETTINGS"]
 
@@ -432,12 +433,24 @@ def train(
     vectors_path: Path = DEFAULT_PATH,
     sets: Sequence[str] = TRAIN_SETS,
     settings: dict | None = None,
+    silver_sentences: Path | None = None,
 ) -> dict:
-    """Train on `sets`, print dev F1 after each epoch (CRF decoding only), export to `out`."""
+    """Train on `sets`, print dev F1 after each epoch (CRF decoding only), export to `out`.
+
+    `silver_sentences`: news sentences the accurate NER labelled (`pipeline.training.silver_sentences`),
+    the set `silver_news` that `sets` (the exported head) or `aux_sets` (a head of its own) may name."""
     s = {**SETTINGS, **(settings or {})}
     t0 = time.time()
-    vectors = _vectors(data, vectors_path)
     splits = load_splits(data)
+    if silver_sentences is not None:
+        splits[SILVER_SET] = read_silver_sentences(silver_sentences)
+    unknown = [n for n in (*sets, *_aux_names(s)) if n not in splits]
+    if unknown:
+        raise SystemExit(
+            f"unknown training sets {unknown}: the corpora give {sorted(splits)}"
+            f" ({SILVER_SET} comes with --silver-sentences FILE)"
+        )
+    vectors = _vectors(data, vectors_path)
     train_sents = [x for name in sets for x in splits[name]]
     aux = [splits[name] for name in _aux_names(s)]
     net, vocab, lm_dim, history, tokens = _fit(
@@ -452,6 +465,7 @@ def train(
         "aux_sets": _aux_names(s),
         "train_tokens": tokens,
         "max_chars": MAX_CHARS,
+        **({"silver_sentences": len(splits[SILVER_SET])} if silver_sentences is not None else {}),
     }
     export(net, out, vocab, {**s, "lm_dim": lm_dim}, log, s["name"])
     return log
@@ -526,6 +540,13 @@ def main(argv: list[str] | None = None) -> None:
     tr.add_argument("--vectors", type=Path, default=DEFAULT_PATH)
     tr.add_argument("--sets", default=",".join(TRAIN_SETS))
     tr.add_argument("--set", action="append", default=[], help="KEY=VALUE: override a setting")
+    tr.add_argument(
+        "--silver-sentences",
+        type=Path,
+        default=None,
+        help="news sentences the accurate NER labelled (pipeline.training.silver_sentences), "
+        f"the set {SILVER_SET}: name it in --sets or aux_sets",
+    )
     cv = sub.add_parser("cv", help="k-fold cross-validation over ANERcorp train (resumable)")
     cv.add_argument("--data", type=Path, default=data_dir())
     cv.add_argument(
@@ -544,7 +565,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.cmd == "cv":
         cross_validate(args.data, args.work, args.folds, args.only, args.vectors, over, args.limit)
         return
-    log = train(args.data, args.out, args.vectors, args.sets.split(","), over)
+    log = train(
+        args.data, args.out, args.vectors, args.sets.split(","), over, args.silver_sentences
+    )
     print(json.dumps({k: v for k, v in log.items() if k != "history"}))
 
 
