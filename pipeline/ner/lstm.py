@@ -163,10 +163,10 @@ class LstmTagger:
         lm_dim = int(meta["settings"].get("lm_dim", 0))
         self.charlm = None
         if lm_dim:
-            from pipeline.charlm import CharLMPair
+            from pipeline.context import load_context
 
-            where = meta["settings"]["charlm"]
-            self.charlm = CharLMPair.load(model_dir.parent / Path(where).name)
+            where = meta["settings"]["charlm"].split(",")
+            self.charlm = load_context([model_dir.parent / Path(w).name for w in where])
         self._wih = np.ascontiguousarray(wih[:, : wih.shape[1] - lm_dim])
         self._wlm = np.ascontiguousarray(wih[:, wih.shape[1] - lm_dim :]) if lm_dim else None
         self._bias = np.stack([self.p["lstm_f_b"], self.p["lstm_b_b"]])

@@ -49,8 +49,9 @@ SETTINGS = {
     "clip": 5.0,
     "max_vector_words": 50_000,
     "seed": 13,
-    # the character LMs (pipeline.charlm) whose word states join the inputs: a directory under
-    # models/ ("charlm"), or "" for none; `name` is the file stem of the export (lstm.npz, ...)
+    # the context models (pipeline.context: character LMs, encoder) whose word states join the
+    # inputs: directories under models/ ("charlm"; comma-separated for several), or "" for none;
+    # `name` is the file stem of the export (lstm.npz, ...)
     "charlm": "",
     "name": "lstm",
     # other corpora (comma-separated split names, "" for none) trained through the same encoder with
@@ -303,16 +304,17 @@ def _aux_names(s: dict) -> list[str]:
 
 
 def _lm_states(charlm: str, sents) -> list:
-    """Per sentence, its tokens' character-LM states (`pipeline.charlm`), or None without an LM.
+    """Per sentence, its tokens' contextual states (`pipeline.context`: character LMs, encoder or
+    both, comma-separated directories, each under models/ unless it is a path), or None without.
 
-    Loads the LMs on each call: building them draws from torch's seeded generator before the network
-    is initialized, so the shipped builds depend on how many calls `_fit` makes."""
+    Loads the models on each call: building them draws from torch's seeded generator before the
+    network is initialized, so the shipped builds depend on how many calls `_fit` makes."""
     if not charlm:
         return [None] * len(sents)
-    from pipeline.charlm import CharLMPair
+    from pipeline.context import load_context
 
-    pair = CharLMPair.load(models_dir() / charlm if not Path(charlm).exists() else Path(charlm))
-    return pair.embed_sentences([[cluster_key(t) for t, _ in x] for x in sents])
+    paths = [Path(c) if Path(c).exists() else models_dir() / c for c in charlm.split(",")]
+    return load_context(paths).embed_sentences([[cluster_key(t) for t, _ in x] for x in sents])
 
 
 def _encoded(enc: LstmEncoder, sents, infos, lms) -> list[tuple[np.ndarray, ...]]:

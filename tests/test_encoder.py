@@ -1,0 +1,154 @@
+"""The transformer encoder (pipeline.encoder) and its pretraining (pipeline.training.encoder): the
+subword files, a resumed run equal to one run, learning, the word states, and the accurate NER's network
+reading them (alone or beside the character LMs) the same in numpy as in torch. Tiny sizes; needs torch
+and tokenizers, no DATA_DIR and no shipped model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("tokenizers")
+
+from pipeline.encoder import SEP, WordEncoder, word_windows  # noqa: E402
+from pipeline.training import encoder as training  # noqa: E402
+
+PARAGRAPHS = [
+    "قال الرئيس جو بايدن ان بايدن سيزور باريس في 0 مايو",
+    "اعلنت شركه ارامكو السعوديه ووزاره الطاقه عن اتفاق جديد",
+    "فاز فريق الهلال على النصر في الرياض امس",
+    "التقى وزير الخارجيه نظيره الفرنسي في القاهره",
+]
+
+
+def _corpus(work: Path) -> None:
+    work.mkdir(parents=True)
+    lines = [PARAGRAPHS[(i * 7) % len(PARAGRAPHS)] for i in range(400)]
+    (work / "train.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (work / "heldout.txt").write_text("\n".join(lines[:80]) + "\n", encoding="utf-8")
+
+
+def _args(tmp: Path, **over) -> argparse.Namespace:
+    base = dict(
+        work=str(tmp / "work"), out=str(tmp / "out"), resume=False, steps=200, until=None, minutes=60.0,
+        save_every=1e9, device="cpu", dim=32, layers=2, heads=2, ff=64, max_len=24, batch=16,
+        lr=3e-3, warmup=20, seed=13, threads=1,
+    )  # fmt: skip
+    base.update(over)
+    return argparse.Namespace(**base)
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("encoder") / "work"
+    _corpus(work)
+    info = training.prepare(Path("unused"), work, vocab=120)
+    assert info == json.loads((work / "prepared.json").read_text(encoding="utf-8"))
+    return work
+
+
+def test_prepare_writes_one_sep_per_paragraph(prepared: Path) -> None:
+    ids = np.load(prepared / "subwords.npy")
+    held = np.load(prepared / "heldout.npy")
+    assert ids.dtype == np.uint16 and int((ids == SEP).sum()) == 400
+    assert int((held == SEP).sum()) == 80 and ids[-1] == SEP
+
+
+def test_prepare_is_the_same_every_time(prepared: Path, tmp_path: Path) -> None:
+    """The vocabulary and the id files are byte-identical from run to run (ties between equally
+    frequent merges fall the same way)."""
+    _corpus(tmp_path / "again")
+    training.prepare(Path("unused"), tmp_path / "again", vocab=120)
+    for name in ("tokenizer.json", "subwords.npy", "heldout.npy"):
+        assert (tmp_path / "again" / name).read_bytes() == (prepared / name).read_bytes()
+
+
+def test_pretraining_learns_and_resume_equals_one_run(prepared: Path, tmp_path: Path) -> None:
+    """Two sittings (`--resume`) export the bytes one run of the same length exports, and the
+    held-out masked-LM loss ends far below a uniform guess over the vocabulary."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    for d in (one, two):
+        (d / "work").mkdir(parents=True)
+        for name in ("subwords.npy", "heldout.npy", "tokenizer.json"):
+            (d / "work" / name).write_bytes((prepared / name).read_bytes())
+    end = training.train(_args(one))
+    half = training.train(_args(two, until=80))
+    assert half["step"] == 80
+    resumed = training.train(_args(two, resume=True))
+    assert resumed == end
+    assert (one / "out" / "encoder.npz").read_bytes() == (two / "out" / "encoder.npz").read_bytes()
+    vocab = WordEncoder.load(one / "out").tokenizer.get_vocab_size()
+    assert end["step"] == 200
+    assert end["heldout_loss"] < half["heldout_loss"] - 0.3 < math.log(vocab) - 1.0
+    with pytest.raises(SystemExit, match="--steps"):  # the schedule ends at the run's --steps
+        training.train(_args(two, resume=True, steps=300))
+
+
+def test_word_windows_cut_long_sentences() -> None:
+    assert word_windows([1, 2, 3], 10) == [(0, 3)]
+    assert word_windows([4, 4, 4], 8) == [(0, 2), (2, 3)]
+    assert word_windows([12, 1], 8) == [(0, 1), (1, 2)]  # a word over the limit stands alone
+    assert word_windows([], 8) == []
+
+
+def test_word_states_do_not_depend_on_the_batch_or_the_window(prepared: Path, tmp_path) -> None:
+    training.train(_args(tmp_path, work=str(prepared), out=str(tmp_path / "out"), steps=2))
+    enc = WordEncoder.load(tmp_path / "out")
+    words = PARAGRAPHS[0].split()
+    alone = enc.embed_sentences([words])[0]
+    mixed = enc.embed_sentences([PARAGRAPHS[1].split(), words, [], words[:3]], batch=2)
+    assert alone.shape == (len(words), 32) and mixed[2].shape == (0, 32)
+    np.testing.assert_allclose(mixed[1], alone, atol=1e-5)
+    # a sentence longer than the positions is read in windows: every word gets a state
+    long = enc.embed_sentences([words * 6])[0]
+    assert long.shape == (len(words) * 6, 32) and np.abs(long).sum(axis=1).min() > 0
+
+
+def test_the_network_reads_encoder_and_lm_states_alike_in_numpy_and_torch(
+    prepared: Path, tmp_path: Path
+) -> None:
+    """The accurate backend's network over an encoder and a character-LM pair together (settings
+    `charlm=charlm,encoder`): the numpy runtime gives the torch network's label scores."""
+    from test_ner_lstm import SENTS, TAGS
+
+    from pipeline.charlm import CharLM, CharLMPair, LmConfig
+    from pipeline.context import ContextStack, load_context
+    from pipeline.ner.features import NerFeaturizer
+    from pipeline.ner.lstm import LstmTagger
+    from pipeline.ner.tokens import cluster_key
+    from pipeline.training.ner_lstm import SETTINGS, _arrays, _build_net, _tensors, export
+
+    training.train(_args(tmp_path, work=str(prepared), out=str(tmp_path / "encoder"), steps=2))
+    torch.manual_seed(1)
+    chars = "\x00 \n" + "".join(sorted({c for sent in SENTS for w in sent for c in cluster_key(w)}))
+    CharLMPair(*(CharLM(LmConfig(chars=chars, embed=4, hidden=5)) for _ in "fb")).save(
+        tmp_path / "charlm"
+    )
+    context = load_context([tmp_path / "charlm", tmp_path / "encoder"])
+    assert isinstance(context, ContextStack) and context.dim == 10 + 32
+    s = {**SETTINGS, "word_dim": 8, "char_dim": 5, "char_filters": 6, "feat_dim": 4, "hidden": 7,
+         "charlm": "charlm,encoder", "name": "accurate"}  # fmt: skip
+    words = ["<pad>", "<unk>", "الرئيس", "قاسم", "توكاييف", "طوكيو", "في", "عام", "0000"]
+    chars_ = ["<pad>", "<unk>", *sorted({c for sent in SENTS for w in sent for c in w})]
+    feats = ["<pad>", "<unk>", "sh=A", "sh=P", "tp=NOUN", "pc="]
+    net = _build_net(len(words), len(chars_), len(feats), s, context.dim)
+    net.eval()
+    export(net, tmp_path / "ner", {"words": words, "chars": chars_, "feats": feats},
+           {**s, "lm_dim": context.dim}, {}, "accurate")  # fmt: skip
+    tagger = LstmTagger(tmp_path / "ner", NerFeaturizer.load(), name="accurate")
+    states = context.embed_sentences([[cluster_key(w) for w in sent] for sent in SENTS])
+    assert [x.shape for x in states] == [(len(x), 42) for x in SENTS]
+    encoded = [_arrays(*tagger.encoder.encode(sent, tags), [0] * len(sent), lm)
+               for sent, tags, lm in zip(SENTS, TAGS, states)]  # fmt: skip
+    wid, sid, cid, clen, fid, lens, _, _, lm = _tensors(encoded, s, False, None)
+    with torch.no_grad():
+        ref = net.emissions(wid, sid, cid, clen, fid, lens, lm).numpy()
+    em, _ = tagger._padded_emissions(SENTS, [0, 1, 2], TAGS)
+    for i, sent in enumerate(SENTS):
+        np.testing.assert_allclose(em[i, : len(sent)], ref[i, : len(sent)], atol=2e-3)
