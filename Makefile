@@ -8,7 +8,7 @@ OUT    ?= outputs/
 N      ?= 1000
 export DATA_DIR
 
-.PHONY: setup extract test lint train train-silver train-self train-lstm pretrain pretrain-continue train-accurate cv-accurate eval bench bench-full clean
+.PHONY: setup extract test lint train train-silver train-self train-lstm pretrain pretrain-continue pretrain-encoder train-accurate cv-accurate eval bench bench-full clean
 
 setup: $(VENV)/.installed
 
@@ -95,6 +95,17 @@ pretrain-continue: setup $(VENV)/.installed-train
 # WikiFANE and Wojood train the shared layers through output layers of their own (aux_sets).
 ACCURATE_SETTINGS = --set charlm=charlm --set name=accurate --set hidden=128 \
 	--set aux_sets=wikifane_train,wojood_train --set aux_ratio=1.0
+# The transformer encoder (pipeline.training.encoder; not shipped): the subword files, then the masked
+# LM. ENCODER_STEPS is the whole run's length (the learning rate decays to zero there); a sitting ends
+# after ENCODER_MINUTES and `make pretrain-encoder` again resumes it. On a GPU machine the same command
+# runs on CUDA in bfloat16.
+ENCODER_STEPS   ?= 20000
+ENCODER_MINUTES ?= 60
+pretrain-encoder: setup $(VENV)/.installed-train
+	[ -f build/encoder/subwords.npy ] || $(PY) -m pipeline.training.encoder prepare --data $(DATA_DIR) --work build/encoder
+	$(PY) -m pipeline.training.encoder train --work build/encoder --out build/encoder_out --resume \
+		--steps $(ENCODER_STEPS) --minutes $(ENCODER_MINUTES)
+
 train-accurate: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.ner_lstm train --data $(DATA_DIR) $(ACCURATE_SETTINGS)
 
