@@ -33,7 +33,6 @@ import torch
 
 from pipeline.encoder import CLS, SEP, SPECIAL, Encoder, EncoderConfig, WordEncoder, masked_lm_loss
 from pipeline.resources import data_dir
-from pipeline.training.charlm import build_corpus
 from pipeline.training.reproducible import pin_environment
 
 __all__ = ["prepare", "train"]
@@ -54,6 +53,8 @@ def _paragraphs(path: Path):
 def prepare(data: Path, work: Path, vocab: int = VOCAB, limit: int | None = None) -> dict:
     """Build the corpus (when missing), the subword vocabulary and the subword-id files in `work`."""
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    from pipeline.training.charlm import build_corpus  # here: a GPU machine only runs `train`
 
     work.mkdir(parents=True, exist_ok=True)
     if not (work / "train.txt").exists():
