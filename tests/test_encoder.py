@@ -152,3 +152,23 @@ def test_the_network_reads_encoder_and_lm_states_alike_in_numpy_and_torch(
     em, _ = tagger._padded_emissions(SENTS, [0, 1, 2], TAGS)
     for i, sent in enumerate(SENTS):
         np.testing.assert_allclose(em[i, : len(sent)], ref[i, : len(sent)], atol=2e-3)
+
+
+def test_the_accurate_backend_names_a_missing_encoder(tmp_path: Path) -> None:
+    """A network trained with an encoder beside the LMs needs both: the missing one is named."""
+    from pipeline.ner.model import NerModel
+
+    (tmp_path / "ner").mkdir()
+    (tmp_path / "ner" / "accurate.npz").write_bytes(b"")
+    (tmp_path / "ner" / "accurate.json").write_text(
+        json.dumps({"settings": {"charlm": "charlm,encoder"}}), encoding="utf-8"
+    )
+    (tmp_path / "charlm").mkdir()
+    (tmp_path / "charlm" / "charlm.npz").write_bytes(b"")
+    with pytest.raises(FileNotFoundError) as err:
+        NerModel(tmp_path / "ner", backend="accurate")
+    assert str(tmp_path / "encoder") in str(err.value) and "charlm.npz" not in str(err.value)
+    (tmp_path / "encoder").mkdir()
+    (tmp_path / "encoder" / "encoder.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match="encoder.npz"):
+        NerModel(tmp_path / "ner", backend="accurate")

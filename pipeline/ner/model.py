@@ -78,12 +78,23 @@ def _lstm_tagger(model_dir: Path, featurizer: NerFeaturizer, name: str = "lstm")
 def _require_accurate(model_dir: Path) -> None:
     """Raise BackendMissing, saying how to build or install it, when the accurate backend's files or
     torch are missing."""
-    files = [model_dir / "accurate.npz", model_dir.parent / "charlm" / "charlm.npz"]
+    files = [model_dir / "accurate.npz"]
+    meta = model_dir / "accurate.json"
+    where = (
+        json.loads(meta.read_text(encoding="utf-8"))["settings"]["charlm"] if meta.exists() else ""
+    )
+    for name in (where or "charlm").split(","):  # the context models it was trained with
+        context = model_dir.parent / Path(name).name
+        if not context.is_dir():
+            files.append(context)
+        else:
+            is_encoder = (context / "encoder.json").exists()
+            files.append(context / ("encoder.npz" if is_encoder else "charlm.npz"))
     missing = [str(f) for f in files if not f.exists()]
     if missing:
         raise BackendMissing(
             f"accurate NER model not found ({', '.join(missing)}); build it with `make pretrain` "
-            "and `make train-accurate`"
+            "(the character LMs; `make pretrain-encoder` for an encoder) and `make train-accurate`"
         )
     try:
         import torch  # noqa: F401
