@@ -77,7 +77,9 @@ class Encoder(nn.Module):
         """B × T subword ids (PAD-padded) → B × T × dim states."""
         positions = torch.arange(ids.shape[1], device=ids.device)
         x = self.drop(self.norm_in(self.tok(ids) + self.pos(positions)))
-        return self.layers(x, src_key_padding_mask=ids == PAD)
+        pad = ids == PAD
+        # no mask when nothing is padded (pretraining windows): attention then takes its fused kernels
+        return self.layers(x, src_key_padding_mask=pad if bool(pad.any()) else None)
 
     def mlm_logits(self, states: torch.Tensor) -> torch.Tensor:
         """Scores over the vocabulary for each state (the masked-LM head)."""
