@@ -16,7 +16,6 @@ Torch and tokenizers are needed; the rest of the pipeline does not import this m
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -185,27 +184,3 @@ class WordEncoder:
                 s, a, _, firsts = windows[i]
                 out[s][a : a + len(firsts)] = states[r, firsts]
         return out
-
-
-def masked_lm_loss(
-    model: Encoder, ids: torch.Tensor, generator: torch.Generator, rate: float = 0.15
-) -> torch.Tensor:
-    """BERT's masked-LM loss on a batch of windows: `rate` of the non-special subwords are chosen;
-    of those, 80% become [MASK], 10% a random subword, 10% stay; the loss is over the chosen ones.
-    `generator` draws the choice (on the batch's device), so a run is repeatable."""
-    dev = ids.device
-    can = ids > MASK
-    chosen = (torch.rand(ids.shape, generator=generator, device=dev) < rate) & can
-    roll = torch.rand(ids.shape, generator=generator, device=dev)
-    rand_ids = torch.randint(
-        len(SPECIAL), model.cfg.vocab, ids.shape, generator=generator, device=dev
-    )
-    inp = torch.where(chosen & (roll < 0.8), torch.full_like(ids, MASK), ids)
-    inp = torch.where(chosen & (roll >= 0.8) & (roll < 0.9), rand_ids, inp)
-    states = model(inp)
-    logits = model.mlm_logits(states[chosen])
-    return nn.functional.cross_entropy(logits.float(), ids[chosen])
-
-
-def perplexity(loss: float) -> float:
-    return math.exp(min(loss, 50.0))

@@ -37,7 +37,7 @@ def _corpus(work: Path) -> None:
 def _args(tmp: Path, **over) -> argparse.Namespace:
     base = dict(
         work=str(tmp / "work"), out=str(tmp / "out"), resume=False, steps=200, until=None, minutes=60.0,
-        save_every=1e9, device="cpu", dim=32, layers=2, heads=2, ff=64, max_len=24, batch=16,
+        save_every=1e9, device="cpu", objective="mlm", gen_dim=8, dim=32, layers=2, heads=2, ff=64, max_len=24, batch=16,
         lr=3e-3, warmup=20, seed=13, threads=1,
     )  # fmt: skip
     base.update(over)
@@ -69,23 +69,33 @@ def test_prepare_is_the_same_every_time(prepared: Path, tmp_path: Path) -> None:
         assert (tmp_path / "again" / name).read_bytes() == (prepared / name).read_bytes()
 
 
-def test_pretraining_learns_and_resume_equals_one_run(prepared: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("objective", ["mlm", "electra"])
+def test_pretraining_learns_and_resume_equals_one_run(
+    prepared: Path, tmp_path: Path, objective: str
+) -> None:
     """Two sittings (`--resume`) export the bytes one run of the same length exports, and the
-    held-out masked-LM loss ends far below a uniform guess over the vocabulary."""
+    held-out loss falls: the masked-LM loss far below a uniform guess over the vocabulary (mlm), the
+    replaced-subword loss below the constant guess's (electra)."""
     one, two = tmp_path / "one", tmp_path / "two"
     for d in (one, two):
         (d / "work").mkdir(parents=True)
         for name in ("subwords.npy", "heldout.npy", "tokenizer.json"):
             (d / "work" / name).write_bytes((prepared / name).read_bytes())
-    end = training.train(_args(one))
-    half = training.train(_args(two, until=80))
+    end = training.train(_args(one, objective=objective))
+    half = training.train(_args(two, until=80, objective=objective))
     assert half["step"] == 80
-    resumed = training.train(_args(two, resume=True))
+    resumed = training.train(_args(two, resume=True, objective=objective))
     assert resumed == end
     assert (one / "out" / "encoder.npz").read_bytes() == (two / "out" / "encoder.npz").read_bytes()
     vocab = WordEncoder.load(one / "out").tokenizer.get_vocab_size()
     assert end["step"] == 200
-    assert end["heldout_loss"] < half["heldout_loss"] - 0.3 < math.log(vocab) - 1.0
+    if objective == "mlm":
+        assert end["heldout_mlm"] < half["heldout_mlm"] - 0.3 < math.log(vocab) - 1.0
+    else:  # the generator learns, and the encoder tells replaced subwords better than a constant
+        # guess of their share (whose loss is that share's binary entropy) does
+        p = end["heldout_replaced"]
+        assert end["heldout_mlm"] < half["heldout_mlm"] - 0.1
+        assert end["heldout_rtd"] < -(p * math.log(p) + (1 - p) * math.log(1 - p)) - 0.02
     with pytest.raises(SystemExit, match="--steps"):  # the schedule ends at the run's --steps
         training.train(_args(two, resume=True, steps=300))
 
