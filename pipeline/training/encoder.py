@@ -1,24 +1,25 @@
-"""Pretrain the transformer encoder (pipeline.encoder) on the raw news with a masked-LM loss, resumably,
-on CPU or on a GPU.
+"""Pretrain the transformer encoder (pipeline.encoder) on the raw news, resumably, on CPU or a GPU.
 
     python -m pipeline.training.encoder prepare --data DIR [--work build/encoder]
-    python -m pipeline.training.encoder train [--work build/encoder] [--steps 20000] [--minutes 60] [--resume]
+    python -m pipeline.training.encoder train [--work build/encoder] [--objective mlm|electra]
+        [--steps 20000] [--minutes 60] [--resume]
 
 `prepare` builds the corpus the character LMs read (`pipeline.training.charlm.build_corpus`: every
 paragraph of the raw news as `cluster_key` tokens, every 100th held out) unless it is there, trains a
-subword vocabulary on it (byte-pair merges, `tokenizer.json`) and writes the text as subword ids (`subwords.npy`,
-`heldout.npy`: uint16, a [SEP] between paragraphs). Those two files and the tokenizer are all `train`
-reads: they are what travels to a GPU machine (about 45 MB for the whole news), the raw data does not.
+subword vocabulary on it (byte-pair merges, `tokenizer.json`) and writes the text as subword ids
+(`subwords.npy`, `heldout.npy`: uint16, a [SEP] after each paragraph). Those two files and the
+tokenizer are all `train` reads: they are what travels to a GPU machine (28 MB for the whole news), the
+raw data does not.
 
 `train` pretrains with `--objective mlm` (BERT's masked LM) or `electra` (a small generator fills the
 masked positions, the encoder tells replaced subwords from original ones: it learns from every
-position). It cuts the stream into windows of `max_len - 2` subwords, visits them in a seeded random order
+position). It cuts the stream into windows of `max_len - 2` subwords, visits them in a seeded order
 per epoch, and trains for `--steps` optimizer steps in all (linear warm-up, then linear decay to zero
-at `--steps`), stopping a sitting after `--minutes` or at step `--until`. It saves a checkpoint (`checkpoint.pt`: weights,
-optimizer, position, random states, the learning curve) every `--save-every` seconds and at the end,
-prints the held-out masked-LM loss and exports the float16 weights (`--out`, default
-build/encoder_out). `--resume` continues from the checkpoint; on CPU a run split over sittings gives
-the weights of one run (same thread count). On CUDA the matrix work runs in bfloat16 (autocast).
+at `--steps`), ending a sitting after `--minutes` or at step `--until`. It saves a checkpoint
+(`checkpoint.pt`: weights, optimizer, position, random states, the learning curve) every
+`--save-every` seconds and at the end, prints the held-out losses and exports the float16 encoder
+(`--out`, default build/encoder_out). `--resume` continues from the checkpoint; on CPU a run split over
+sittings gives the weights of one run (same thread count). On CUDA the matrix work runs in bfloat16.
 """
 
 from __future__ import annotations
