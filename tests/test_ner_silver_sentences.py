@@ -160,6 +160,9 @@ def test_the_network_trainer_takes_them_in_the_main_head_or_a_head_of_their_own(
     ):
         with pytest.raises(_Stop):
             ner_lstm.train(data, out, vectors, sets, {"aux_sets": aux}, tmp_path / "silver.tsv")
-    (base, no_aux), (with_silver, _), (main_only, aux_sizes) = seen
-    assert no_aux == [] and with_silver == base + 5
+    with pytest.raises(_Stop):  # a sample of the file
+        ner_lstm.train(data, out, vectors, sets=("anercorp_train", SILVER_SET),
+                       silver_sentences=tmp_path / "silver.tsv", silver_sample=2)  # fmt: skip
+    (base, no_aux), (with_silver, _), (main_only, aux_sizes), (sampled, _) = seen
+    assert no_aux == [] and with_silver == base + 5 and sampled == base + 2
     assert main_only == base and aux_sizes == [5]

@@ -63,6 +63,9 @@ SETTINGS = {
 }
 
 
+SILVER_SAMPLE_SEED = 7
+
+
 def _vocabularies(
     sents, infos, featurizer: NerFeaturizer, vectors: dict[str, np.ndarray], max_vector_words: int
 ) -> tuple[list[str], list[str], list[str]]:
@@ -436,16 +439,22 @@ def train(
     sets: Sequence[str] = TRAIN_SETS,
     settings: dict | None = None,
     silver_sentences: Path | None = None,
+    silver_sample: int | None = None,
 ) -> dict:
     """Train on `sets`, print dev F1 after each epoch (CRF decoding only), export to `out`.
 
     `silver_sentences`: news sentences the accurate NER labelled (`pipeline.training.silver_sentences`),
-    the set `silver_news` that `sets` (the exported head) or `aux_sets` (a head of its own) may name."""
+    the set `silver_news` that `sets` (the exported head) or `aux_sets` (a head of its own) may name;
+    `silver_sample`: that many of them, drawn with a fixed seed (the file is in article order)."""
     s = {**SETTINGS, **(settings or {})}
     t0 = time.time()
     splits = load_splits(data)
     if silver_sentences is not None:
-        splits[SILVER_SET] = read_silver_sentences(silver_sentences)
+        silver = read_silver_sentences(silver_sentences)
+        if silver_sample is not None:
+            random.Random(SILVER_SAMPLE_SEED).shuffle(silver)
+            silver = silver[:silver_sample]
+        splits[SILVER_SET] = silver
     unknown = [n for n in (*sets, *_aux_names(s)) if n not in splits]
     if unknown:
         raise SystemExit(
@@ -549,6 +558,7 @@ def main(argv: list[str] | None = None) -> None:
         help="news sentences the accurate NER labelled (pipeline.training.silver_sentences), "
         f"the set {SILVER_SET}: name it in --sets or aux_sets",
     )
+    tr.add_argument("--silver-sample", type=int, default=None, help="N of them, seeded draw")
     cv = sub.add_parser("cv", help="k-fold cross-validation over ANERcorp train (resumable)")
     cv.add_argument("--data", type=Path, default=data_dir())
     cv.add_argument(
@@ -568,7 +578,13 @@ def main(argv: list[str] | None = None) -> None:
         cross_validate(args.data, args.work, args.folds, args.only, args.vectors, over, args.limit)
         return
     log = train(
-        args.data, args.out, args.vectors, args.sets.split(","), over, args.silver_sentences
+        args.data,
+        args.out,
+        args.vectors,
+        args.sets.split(","),
+        over,
+        args.silver_sentences,
+        args.silver_sample,
     )
     print(json.dumps({k: v for k, v in log.items() if k != "history"}))
 
