@@ -62,7 +62,7 @@ SETTINGS = {
     "aux_ratio": 1.0,
 }
 
-
+# the seed of `--silver-sample`'s draw from the silver sentences (which are in article order)
 SILVER_SAMPLE_SEED = 7
 
 
