@@ -31,7 +31,7 @@ from pipeline.ner.tokens import TagInfo, tag_sentences_info
 from pipeline.resources import data_dir, models_dir
 from pipeline.training.ner_data import Sentence, load_splits
 from pipeline.training.reproducible import pin_environment
-from pipeline.training.silver_sentences import SILVER_SET, read_silver_sentences
+from pipeline.training.silver_sentences import SILVER_SET, training_splits
 
 __all__ = [
     "train",
@@ -157,15 +157,7 @@ def train(
     the set `silver_news` that `sets` or `adapt_sets` may then name.
     """
     t0 = time.time()
-    splits = load_splits(data)
-    if silver_sentences is not None:
-        splits[SILVER_SET] = read_silver_sentences(silver_sentences)
-    unknown = [n for n in (*sets, *adapt_sets) if n not in splits]
-    if unknown:
-        raise SystemExit(
-            f"unknown training sets {unknown}: the corpora give {sorted(splits)}"
-            f" ({SILVER_SET} comes with --silver-sentences FILE)"
-        )
+    splits = training_splits(load_splits(data), (*sets, *adapt_sets), silver_sentences)
     if silver and not (out / "silver_names.tsv").exists():
         raise SystemExit(
             f"{out / 'silver_names.tsv'} is missing: build it with "

@@ -29,7 +29,7 @@ from pipeline.training.ner import TRAIN_SETS, prf, tag_infos
 from pipeline.training.ner_data import load_anercorp_train, load_splits
 from pipeline.training.ner_vectors import DEFAULT_PATH, train_vectors
 from pipeline.training.reproducible import pin_environment
-from pipeline.training.silver_sentences import SILVER_SET, read_silver_sentences
+from pipeline.training.silver_sentences import SILVER_SET, training_splits
 
 __all__ = ["train", "cross_validate", "LABELS", "SETTINGS"]
 
@@ -61,9 +61,6 @@ SETTINGS = {
     "aux_sets": "",
     "aux_ratio": 1.0,
 }
-
-# the seed of `--silver-sample`'s draw from the silver sentences (which are in article order)
-SILVER_SAMPLE_SEED = 7
 
 
 def _vocabularies(
@@ -448,19 +445,9 @@ def train(
     `silver_sample`: that many of them, drawn with a fixed seed (the file is in article order)."""
     s = {**SETTINGS, **(settings or {})}
     t0 = time.time()
-    splits = load_splits(data)
-    if silver_sentences is not None:
-        silver = read_silver_sentences(silver_sentences)
-        if silver_sample is not None:
-            random.Random(SILVER_SAMPLE_SEED).shuffle(silver)
-            silver = silver[:silver_sample]
-        splits[SILVER_SET] = silver
-    unknown = [n for n in (*sets, *_aux_names(s)) if n not in splits]
-    if unknown:
-        raise SystemExit(
-            f"unknown training sets {unknown}: the corpora give {sorted(splits)}"
-            f" ({SILVER_SET} comes with --silver-sentences FILE)"
-        )
+    splits = training_splits(
+        load_splits(data), (*sets, *_aux_names(s)), silver_sentences, silver_sample
+    )
     vectors = _vectors(data, vectors_path)
     train_sents = [x for name in sets for x in splits[name]]
     aux = [splits[name] for name in _aux_names(s)]

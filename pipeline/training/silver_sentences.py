@@ -21,7 +21,9 @@ as the set `silver_news`.
 from __future__ import annotations
 
 import argparse
+import random
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.resources import data_dir
@@ -29,9 +31,17 @@ from pipeline.training.ner_data import Sentence, _blocks, fix_bio
 from pipeline.training.reproducible import pin_environment
 from pipeline.training.silver_names import _TYPES, _articles
 
-__all__ = ["SILVER_SET", "label_sentences", "read_silver_sentences", "write_silver_sentences"]
+__all__ = [
+    "SILVER_SET",
+    "label_sentences",
+    "read_silver_sentences",
+    "write_silver_sentences",
+    "training_splits",
+]
 
 SILVER_SET = "silver_news"
+# the seed of the draw `training_splits` makes when asked for a sample (the file is in article order)
+SAMPLE_SEED = 7
 MIN_SCORE = 0.8
 TOKENS = 300_000
 # Sentences shorter than this are mostly headlines, datelines and captions; longer ones are run-ons
@@ -96,6 +106,29 @@ def write_silver_sentences(sents: list[Sentence], out: Path) -> None:
 
 def read_silver_sentences(path: Path) -> list[Sentence]:
     return [[(w, lab) for w, lab in block] for block in _blocks(path, "\t")]
+
+
+def training_splits(
+    splits: dict[str, list[Sentence]],
+    names: Sequence[str],
+    silver_sentences: Path | None = None,
+    sample: int | None = None,
+) -> dict[str, list[Sentence]]:
+    """`splits` with the set `silver_news` read from `silver_sentences` (all of them, or a seeded
+    draw of `sample`), refusing any of `names` that no corpus gives: the trainers' one check."""
+    if silver_sentences is not None:
+        silver = read_silver_sentences(silver_sentences)
+        if sample is not None:
+            random.Random(SAMPLE_SEED).shuffle(silver)
+            silver = silver[:sample]
+        splits = {**splits, SILVER_SET: silver}
+    unknown = [n for n in names if n not in splits]
+    if unknown:
+        raise SystemExit(
+            f"unknown training sets {unknown}: the corpora give {sorted(splits)}"
+            f" ({SILVER_SET} comes with --silver-sentences FILE)"
+        )
+    return splits
 
 
 def main(argv: list[str] | None = None) -> None:
