@@ -131,10 +131,10 @@ class WordEncoder:
         (`encoder.json`) and the tokenizer (`tokenizer.json`)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        model = self.model
-        arrays = {k: v.detach().numpy().astype(np.float16) for k, v in model.state_dict().items()}
+        state = self.model.state_dict()
+        arrays = {k: v.detach().numpy().astype(np.float16) for k, v in state.items()}
         save_npz(path / "encoder.npz", arrays)
-        meta = {"config": asdict(model.cfg), **(extra or {})}
+        meta = {"config": asdict(self.model.cfg), **(extra or {})}
         (path / "encoder.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
@@ -160,9 +160,8 @@ class WordEncoder:
         `sentences` are token `cluster_key` forms. Windows of similar length run in padded batches;
         padding is masked out of attention, so a window's states do not depend on its batch."""
         limit = self.model.cfg.max_len - 2
-        windows: list[
-            tuple[int, int, list[int], list[int]]
-        ] = []  # sentence, first word, ids, firsts
+        # per window: its sentence, its first word, its subword ids, each word's first-subword position
+        windows: list[tuple[int, int, list[int], list[int]]] = []
         for s, words in enumerate(sentences):
             pieces = self.subwords(words)
             for a, b in word_windows([len(p) for p in pieces], limit):

@@ -278,20 +278,19 @@ def train(args: argparse.Namespace) -> dict:
         WordEncoder(copy.deepcopy(net.encoder).cpu(), tokenizer).save(
             Path(args.out), {"curve": curve, "settings": settings, "steps": total}
         )
-        net.train()
         print(f"checkpoint: {entry}", flush=True)
 
     net.train()
     start = last_save = time.time()
-    losses: list[float] = []
-    orders: dict[int, np.ndarray] = {}
+    losses: list[float] = []  # every 50th step's loss (reading one waits for the device)
+    order_epoch, order = -1, np.empty(0, np.int64)
     until = min(total, int(args.until)) if args.until is not None else total
     while step < until and time.time() - start < args.minutes * 60:
         t = time.time()
         epoch, k = divmod(step, per_epoch)
-        if epoch not in orders:
-            orders = {epoch: np.random.default_rng(settings["seed"] + epoch).permutation(n_windows)}
-        order = orders[epoch]
+        if epoch != order_epoch:
+            order_epoch = epoch
+            order = np.random.default_rng(settings["seed"] + epoch).permutation(n_windows)
         ids = _windows(stream, width, order[k * settings["batch"] : (k + 1) * settings["batch"]])
         for group in opt.param_groups:
             group["lr"] = settings["lr"] * _lr_factor(step, settings["warmup"], total)
@@ -302,12 +301,12 @@ def train(args: argparse.Namespace) -> dict:
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         opt.step()
         step += 1
-        losses.append(float(loss.detach()) if step % 50 == 0 else 0.0)
+        if step % 50 == 0:
+            losses.append(float(loss.detach()))
         seconds += time.time() - t
         if step % 200 == 0:
-            shown = [x for x in losses if x]
             print(
-                f"step {step:,}  loss {np.mean(shown):.3f}  "
+                f"step {step:,}  loss {np.mean(losses):.3f}  "
                 f"{step * settings['batch'] * width / max(seconds, 1e-9):,.0f} subwords/s",
                 flush=True,
             )
