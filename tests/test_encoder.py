@@ -125,14 +125,11 @@ def test_the_network_reads_encoder_and_lm_states_alike_in_numpy_and_torch(
 ) -> None:
     """The accurate backend's network over an encoder and a character-LM pair together (settings
     `charlm=charlm,encoder`): the numpy runtime gives the torch network's label scores."""
-    from test_ner_lstm import SENTS, TAGS
+    from test_ner_lstm import SENTS, accurate_emissions_match
 
     from pipeline.charlm import CharLM, CharLMPair, LmConfig
     from pipeline.context import ContextStack, load_context
-    from pipeline.ner.features import NerFeaturizer
-    from pipeline.ner.lstm import LstmTagger
     from pipeline.ner.tokens import cluster_key
-    from pipeline.training.ner_lstm import SETTINGS, _arrays, _build_net, _tensors, export
 
     training.train(_args(tmp_path, work=str(prepared), out=str(tmp_path / "encoder"), steps=2))
     torch.manual_seed(1)
@@ -142,26 +139,10 @@ def test_the_network_reads_encoder_and_lm_states_alike_in_numpy_and_torch(
     )
     context = load_context([tmp_path / "charlm", tmp_path / "encoder"])
     assert isinstance(context, ContextStack) and context.dim == 10 + 32
-    s = {**SETTINGS, "word_dim": 8, "char_dim": 5, "char_filters": 6, "feat_dim": 4, "hidden": 7,
-         "charlm": "charlm,encoder", "name": "accurate"}  # fmt: skip
-    words = ["<pad>", "<unk>", "الرئيس", "قاسم", "توكاييف", "طوكيو", "في", "عام", "0000"]
-    chars_ = ["<pad>", "<unk>", *sorted({c for sent in SENTS for w in sent for c in w})]
-    feats = ["<pad>", "<unk>", "sh=A", "sh=P", "tp=NOUN", "pc="]
-    net = _build_net(len(words), len(chars_), len(feats), s, context.dim)
-    net.eval()
-    export(net, tmp_path / "ner", {"words": words, "chars": chars_, "feats": feats},
-           {**s, "lm_dim": context.dim}, {}, "accurate")  # fmt: skip
-    tagger = LstmTagger(tmp_path / "ner", NerFeaturizer.load(), name="accurate")
     states = context.embed_sentences([[cluster_key(w) for w in sent] for sent in SENTS])
     assert [x.shape for x in states] == [(len(x), 42) for x in SENTS]
-    encoded = [_arrays(*tagger.encoder.encode(sent, tags), [0] * len(sent), lm)
-               for sent, tags, lm in zip(SENTS, TAGS, states)]  # fmt: skip
-    wid, sid, cid, clen, fid, lens, _, _, lm = _tensors(encoded, s, False, None)
-    with torch.no_grad():
-        ref = net.emissions(wid, sid, cid, clen, fid, lens, lm).numpy()
-    em, _ = tagger._padded_emissions(SENTS, [0, 1, 2], TAGS)
-    for i, sent in enumerate(SENTS):
-        np.testing.assert_allclose(em[i, : len(sent)], ref[i, : len(sent)], atol=2e-3)
+    tagger = accurate_emissions_match(tmp_path, context, "charlm,encoder")
+    assert isinstance(tagger.charlm, ContextStack)  # the runtime loaded both, in order
 
 
 def test_the_accurate_backend_names_a_missing_encoder(tmp_path: Path) -> None:

@@ -182,6 +182,35 @@ def test_stage_backends_run_on_the_seed(tiny, tmp_path, seed_text) -> None:
         NerStage(tmp_path, backend="bert")
 
 
+def accurate_emissions_match(tmp_path, context, setting: str) -> LstmTagger:
+    """Build a tiny accurate network over `context` (a model with `dim` and `embed_sentences`, named
+    `setting` in its settings, its directories under `tmp_path`), export it, and check that the numpy
+    runtime gives the torch network's label scores; returns the runtime tagger."""
+    from pipeline.ner.tokens import cluster_key
+
+    s = {**SETTINGS, "word_dim": 8, "char_dim": 5, "char_filters": 6, "feat_dim": 4, "hidden": 7,
+         "charlm": setting, "name": "accurate"}  # fmt: skip
+    words = ["<pad>", "<unk>", "الرئيس", "قاسم", "توكاييف", "طوكيو", "في", "عام", "0000"]
+    chars = ["<pad>", "<unk>", *sorted({c for sent in SENTS for w in sent for c in w})]
+    feats = ["<pad>", "<unk>", "sh=A", "sh=P", "tp=NOUN", "pc="]
+    net = _build_net(len(words), len(chars), len(feats), s, context.dim)
+    net.eval()
+    export(net, tmp_path / "ner", {"words": words, "chars": chars, "feats": feats},
+           {**s, "lm_dim": context.dim}, {}, "accurate")  # fmt: skip
+    tagger = LstmTagger(tmp_path / "ner", NerFeaturizer.load(), name="accurate")
+    states = context.embed_sentences([[cluster_key(w) for w in sent] for sent in SENTS])
+    encoded = [_arrays(*tagger.encoder.encode(sent, tags), [0] * len(sent), lm)
+               for sent, tags, lm in zip(SENTS, TAGS, states)]  # fmt: skip
+    wid, sid, cid, clen, fid, lens, _, _, lm = _tensors(encoded, s, False, None)
+    with torch.no_grad():
+        ref = net.emissions(wid, sid, cid, clen, fid, lens, lm).numpy()
+    em, got_lens = tagger._padded_emissions(SENTS, [0, 1, 2], TAGS)
+    assert got_lens.tolist() == [len(x) for x in SENTS]
+    for i, sent in enumerate(SENTS):
+        np.testing.assert_allclose(em[i, : len(sent)], ref[i, : len(sent)], atol=2e-3)
+    return tagger
+
+
 def test_numpy_emissions_with_char_lm_equal_torch(tmp_path) -> None:
     """The accurate backend's network: the character-LM states join the inputs; the numpy runtime
     (LM states in torch, their gate terms added per occurrence) gives the torch network's scores."""
@@ -191,32 +220,10 @@ def test_numpy_emissions_with_char_lm_equal_torch(tmp_path) -> None:
     torch.manual_seed(1)
     chars = "\x00 \n" + "".join(sorted({c for sent in SENTS for w in sent for c in cluster_key(w)}))
     cfg = LmConfig(chars=chars, embed=4, hidden=5)
-    pair = CharLMPair(CharLM(cfg), CharLM(cfg))
-    pair.save(tmp_path / "charlm")
+    CharLMPair(CharLM(cfg), CharLM(cfg)).save(tmp_path / "charlm")
     pair = CharLMPair.load(tmp_path / "charlm")  # float16 weights, as shipped
-    s = {**SETTINGS, "word_dim": 8, "char_dim": 5, "char_filters": 6, "feat_dim": 4, "hidden": 7,
-         "charlm": "charlm", "name": "accurate"}  # fmt: skip
-    featurizer = NerFeaturizer.load()
-    words = ["<pad>", "<unk>", "الرئيس", "قاسم", "توكاييف", "طوكيو", "في", "عام", "0000"]
-    chars_ = ["<pad>", "<unk>", *sorted({c for sent in SENTS for w in sent for c in w})]
-    feats = ["<pad>", "<unk>", "sh=A", "sh=P", "tp=NOUN", "pc="]
-    net = _build_net(len(words), len(chars_), len(feats), s, pair.dim)
-    net.eval()
-    export(net, tmp_path / "ner", {"words": words, "chars": chars_, "feats": feats},
-           {**s, "lm_dim": pair.dim}, {}, "accurate")  # fmt: skip
-    tagger = LstmTagger(tmp_path / "ner", featurizer, name="accurate")
+    tagger = accurate_emissions_match(tmp_path, pair, "charlm")
     assert tagger.charlm is not None
-    enc = tagger.encoder
-    states = pair.embed_sentences([[cluster_key(w) for w in sent] for sent in SENTS])
-    encoded = [_arrays(*enc.encode(sent, tags), [0] * len(sent), lm)
-               for sent, tags, lm in zip(SENTS, TAGS, states)]  # fmt: skip
-    wid, sid, cid, clen, fid, lens, _, _, lm = _tensors(encoded, s, False, None)
-    with torch.no_grad():
-        ref = net.emissions(wid, sid, cid, clen, fid, lens, lm).numpy()
-    em, got_lens = tagger._padded_emissions(SENTS, [0, 1, 2], TAGS)
-    assert got_lens.tolist() == [len(x) for x in SENTS]
-    for i, sent in enumerate(SENTS):
-        np.testing.assert_allclose(em[i, : len(sent)], ref[i, : len(sent)], atol=2e-3)
 
 
 def test_auxiliary_heads_train_the_encoder_and_export_the_main_head(tmp_path) -> None:
