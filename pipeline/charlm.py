@@ -127,88 +127,57 @@ class CharLMPair:
 
     @torch.inference_mode()
     def embed_sentences(
-        self, sentences: Sequence[Sequence[str]], batch: int = 64, context: int = 0
+        self, sentences: Sequence[Sequence[str]], batch: int = 64
     ) -> list[np.ndarray]:
         """Per sentence, a (tokens × dim) float32 array of contextual vectors.
 
-        `sentences` are token `cluster_key` forms, in text order. With `context` > 0 the forward LM
-        first reads the last `context` characters (whole words) of the sentence before, and the
-        backward LM the first ones of the sentence after: the LMs were trained on running
-        paragraphs, so a name's neighbouring sentence tells them what the text is about.
-        Sentences are sorted by length and run in padded batches (the padding follows the text, so
-        it never reaches the states that are read).
+        `sentences` are token `cluster_key` forms. Sentences are sorted by length and run in padded
+        batches (the padding follows the text, so it never reaches the states that are read).
         """
         texts = [sentence_text(s) for s in sentences]
-        live = [i for i in range(len(texts)) if texts[i][1]]
-        left = dict.fromkeys(live, "")
-        right = dict.fromkeys(live, "")
-        if context > 0:
-            for a, b in zip(live, live[1:]):
-                left[b] = _tail(texts[a][0], context)
-                right[a] = _head(texts[b][0], context)
-        # per sentence: the forward LM's characters, the backward LM's (reversed), and where each
-        # token's state is read in each (forward: after its last character; backward: after its
-        # first, reading right to left); BOUNDARY comes first, as a paragraph starts in training
-        reads: dict[int, tuple[str, str, list[int], list[int]]] = {}
-        for i in live:
-            text, spans = texts[i]
-            pre = BOUNDARY + (left[i] + " " if left[i] else "")
-            post = text + (" " + right[i] if right[i] else "")
-            n = len(post)
-            ends = [len(pre) - 1 + e for _, e in spans]
-            starts = [n - s for s, _ in spans]
-            reads[i] = (pre + text, BOUNDARY + post[::-1], ends, starts)
-        order = sorted(live, key=lambda i: max(len(reads[i][0]), len(reads[i][1])))
+        order = sorted(
+            (i for i in range(len(texts)) if texts[i][1]), key=lambda i: len(texts[i][0])
+        )
         out: list[np.ndarray] = [np.zeros((0, self.dim), np.float32)] * len(texts)
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # this thread's LM on one core, the other LM on another
         try:
-            self._embed(reads, order, batch, out)
+            self._embed(texts, order, batch, out)
         finally:
             torch.set_num_threads(threads)
         return out
 
     def _embed(
         self,
-        reads: dict[int, tuple[str, str, list[int], list[int]]],
+        texts: list[tuple[str, list[tuple[int, int]]]],
         order: list[int],
         batch: int,
         out: list[np.ndarray],
     ) -> None:
         """Fill `out` for the sentences `order` (sorted by length) in length buckets. The forward LM
         runs here and the backward one on the pair's worker thread at the same time."""
-        widths = [max(len(reads[i][0]), len(reads[i][1])) for i in order]
-        for a, b in _buckets(widths, batch):
+        for a, b in _buckets([len(texts[i][0]) + 1 for i in order], batch):
             idx = order[a:b]
-            width = widths[b - 1]
+            width = max(len(texts[i][0]) for i in idx) + 1
             f_ids = torch.zeros((len(idx), width), dtype=torch.long)
             b_ids = torch.zeros((len(idx), width), dtype=torch.long)
             for r, i in enumerate(idx):
-                fwd, bwd, _, _ = reads[i]
-                f_ids[r, : len(fwd)] = torch.tensor(self.fwd.encode(fwd))
-                b_ids[r, : len(bwd)] = torch.tensor(self.bwd.encode(bwd))
+                text = BOUNDARY + texts[i][0]
+                f_ids[r, : len(text)] = torch.tensor(self.fwd.encode(text))
+                rev = BOUNDARY + texts[i][0][::-1]
+                b_ids[r, : len(rev)] = torch.tensor(self.bwd.encode(rev))
             backward = self._worker.submit(_lstm_states, self.bwd, b_ids)
             f_np = _lstm_states(self.fwd, f_ids)
             b_np = backward.result()
             for r, i in enumerate(idx):
-                _, _, ends, starts = reads[i]
+                text, spans = texts[i]
+                n = len(text)
+                # forward: the state after the token's last character (position end, +1 for the
+                # boundary, -1 for the last character); backward: reading the reversed text, the
+                # state after the token's first character, at reversed position n - start
+                ends = [e for _, e in spans]
+                starts = [n - s for s, _ in spans]
                 out[i] = np.concatenate([f_np[r, ends], b_np[r, starts]], axis=1)
-
-
-def _tail(text: str, size: int) -> str:
-    """The last whole words of `text` within `size` characters ("" when the last word is longer)."""
-    if len(text) <= size:
-        return text
-    cut = text.find(" ", len(text) - size - 1)
-    return text[cut + 1 :] if cut >= 0 else ""
-
-
-def _head(text: str, size: int) -> str:
-    """The first whole words of `text` within `size` characters."""
-    if len(text) <= size:
-        return text
-    cut = text.rfind(" ", 0, size + 1)
-    return text[:cut] if cut >= 0 else ""
 
 
 def _lstm_states(lm: CharLM, ids: torch.Tensor) -> np.ndarray:

@@ -54,34 +54,6 @@ def test_batching_and_padding_do_not_change_vectors() -> None:
     assert together[2].shape == (0, 16)
 
 
-
-def test_context_reads_the_neighbouring_sentences_whole_words_only() -> None:
-    """With `context`, the forward LM reads the end of the sentence before (whole words within the
-    limit) and the backward LM the start of the sentence after; empty sentences are skipped over,
-    and a sentence's own vectors keep their shape."""
-    pair = _pair()
-    first, second, third = ["قال", "الرئيس", "بايدن"], ["في", "باريس"], ["امس", "مساء"]
-    vecs = pair.embed_sentences([first, [], second, third], context=11)
-    assert [v.shape[0] for v in vecs] == [3, 0, 2, 2]
-    with torch.no_grad():
-        # "الرئيس بايدن" is 12 characters: only "بايدن" fits in 11
-        _, fh, _ = pair.fwd(torch.tensor([pair.fwd.encode("\nبايدن في باريس")]))
-        _, bh, _ = pair.bwd(torch.tensor([pair.bwd.encode("\n" + "في باريس امس مساء"[::-1])]))
-    # "باريس" ends at index 14 of "بايدن في باريس"; "في" starts at index 0 of the 17 characters
-    np.testing.assert_allclose(vecs[2][1, :8], fh[0, 14].numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(vecs[2][0, 8:], bh[0, 17].numpy(), rtol=1e-5, atol=1e-6)
-    # the first sentence has nothing before it: its forward states are those of the sentence alone
-    alone = pair.embed_sentences([first])[0]
-    np.testing.assert_allclose(vecs[0][:, :8], alone[:, :8], rtol=1e-5, atol=1e-6)
-    assert not np.allclose(vecs[0][:, 8:], alone[:, 8:])
-    # without context, nothing else is read
-    np.testing.assert_allclose(
-        pair.embed_sentences([first, [], second, third])[2],
-        pair.embed_sentences([second])[0],
-        rtol=1e-5,
-        atol=1e-6,
-    )
-
 def test_directions_run_side_by_side_and_the_thread_setting_comes_back() -> None:
     """The backward LM runs on the pair's worker thread while the forward one runs in the caller,
     each on one torch thread; the vectors are those of each LM run alone, and the caller's torch

@@ -161,7 +161,6 @@ class LstmTagger:
         # the character-LM states are the last `lm_dim` inputs: their gate terms are added per
         # occurrence (they depend on the context), the rest is cached per distinct token
         lm_dim = int(meta["settings"].get("lm_dim", 0))
-        self.lm_context = int(meta["settings"].get("lm_context", 0))
         self.charlm = None
         if lm_dim:
             from pipeline.context import load_context
@@ -309,12 +308,8 @@ class LstmTagger:
         lens = np.array([len(sentences[i]) for i in live], dtype=np.int64)
         lm = None
         if self.charlm is not None:
-            lm_keys = [[cluster_key(w) for w in sentences[i]] for i in live]
-            ctx = self.lm_context
-            states = (
-                self.charlm.embed_sentences(lm_keys, context=ctx)
-                if ctx
-                else self.charlm.embed_sentences(lm_keys)
+            states = self.charlm.embed_sentences(
+                [[cluster_key(w) for w in sentences[i]] for i in live]
             )
             lm = np.concatenate(states).astype(np.float32)
         flat = self.emissions(keys, toks, lens, lm)

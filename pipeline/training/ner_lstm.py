@@ -60,9 +60,6 @@ SETTINGS = {
     # epoch, as a multiple of the main training sentences.
     "aux_sets": "",
     "aux_ratio": 1.0,
-    # characters of the neighbouring sentences the character LMs read before (forward) and after
-    # (backward) each sentence (`CharLMPair.embed_sentences`); 0 reads each sentence alone
-    "lm_context": 0,
 }
 
 
@@ -306,7 +303,7 @@ def _aux_names(s: dict) -> list[str]:
     return [name for name in s["aux_sets"].split(",") if name]
 
 
-def _lm_states(charlm: str, sents, context: int = 0) -> list:
+def _lm_states(charlm: str, sents) -> list:
     """Per sentence, its tokens' contextual states (`pipeline.context`: character LMs, encoder or
     both, comma-separated directories, each under models/ unless it is a path), or None without.
 
@@ -317,9 +314,7 @@ def _lm_states(charlm: str, sents, context: int = 0) -> list:
     from pipeline.context import load_context
 
     paths = [Path(c) if Path(c).exists() else models_dir() / c for c in charlm.split(",")]
-    keys = [[cluster_key(t) for t, _ in x] for x in sents]
-    model = load_context(paths)
-    return model.embed_sentences(keys, context=context) if context else model.embed_sentences(keys)
+    return load_context(paths).embed_sentences([[cluster_key(t) for t, _ in x] for x in sents])
 
 
 def _encoded(enc: LstmEncoder, sents, infos, lms) -> list[tuple[np.ndarray, ...]]:
@@ -366,15 +361,13 @@ def _fit(
         s["max_vector_words"],
     )
     enc = LstmEncoder.from_vocabularies(words, chars, feats, featurizer)
-    ctx = int(s["lm_context"])
-    lm_train, lm_dev = _lm_states(s["charlm"], train_sents, ctx), _lm_states(s["charlm"], dev, ctx)
-    lm_dim = 0
+    lm_train, lm_dev, lm_dim = _lm_states(s["charlm"], train_sents), _lm_states(s["charlm"], dev), 0
     if s["charlm"]:
         lm_dim = lm_train[0].shape[1]
         print(f"character-LM states ({lm_dim} per token, {time.time() - t0:.0f}s)", flush=True)
     data_enc = _encoded(enc, train_sents, infos, lm_train)
     dev_enc = _encoded(enc, dev, dev_infos, lm_dev)  # its labels are not read: dev_gold scores
-    aux_enc = [_encoded(enc, a, i, _lm_states(s["charlm"], a, ctx)) for a, i in zip(aux, aux_infos)]
+    aux_enc = [_encoded(enc, a, i, _lm_states(s["charlm"], a)) for a, i in zip(aux, aux_infos)]
     dev_gold = [[lab for _, lab in x] for x in dev if x]
     net = _build_net(len(words), len(chars), len(feats), s, lm_dim, len(aux_enc))
     with torch.no_grad():
