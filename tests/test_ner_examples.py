@@ -16,7 +16,12 @@ import pytest
 from pipeline.ner.institutions import institution_backstop
 from pipeline.ner.tokens import kept_proclitics, unseen_with_proclitic
 from pipeline.resources import models_dir
-from pipeline.training.ner_examples import load_examples, ner_pipeline, run_examples
+from pipeline.training.ner_examples import (
+    backend_names,
+    load_examples,
+    ner_pipeline,
+    run_examples,
+)
 
 MISSES = Path(__file__).with_name("ner_known_misses.tsv")
 EXAMPLES = load_examples()
@@ -132,3 +137,12 @@ def test_institution_grammar(words, model, expected):
     sent, labels = _labels(words, model)
     institution_backstop([sent], [labels], None, {})
     assert labels == expected.split()
+
+
+def test_backend_names_accept_commas_and_repeats() -> None:
+    # `ner eval --backend crf,accurate` and `ner_examples --backend crf --backend accurate` name the
+    # same backends; nothing named means the shipped default (None)
+    assert backend_names(["crf,accurate"]) == ["crf", "accurate"]
+    assert backend_names(["crf", "accurate,lstm"]) == ["crf", "accurate", "lstm"]
+    assert backend_names(None) == [None]
+    assert backend_names([","]) == [None]

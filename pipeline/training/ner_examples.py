@@ -21,7 +21,15 @@ from pathlib import Path
 from pipeline.pipeline import Pipeline
 from pipeline.stages import NerStage, Normalizer, TagStage, Tokenizer
 
-__all__ = ["EXAMPLES", "Example", "load_examples", "ner_pipeline", "found_mentions", "run_examples"]
+__all__ = [
+    "EXAMPLES",
+    "Example",
+    "load_examples",
+    "ner_pipeline",
+    "found_mentions",
+    "run_examples",
+    "backend_names",
+]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "stages" / "ner_examples.tsv"
 _SHORT = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
@@ -79,15 +87,24 @@ def _fmt(mentions: Iterable[tuple[str, str]]) -> str:
     return " ; ".join(f"{_LONG[t]}:{x}" for t, x in mentions) or "-"
 
 
+def backend_names(args: Sequence[str] | None) -> list[str | None]:
+    """The backends named by repeated and/or comma-separated `--backend` values, in order;
+    [None] (the shipped default) when none is named."""
+    return [b for arg in args or [] for b in arg.split(",") if b] or [None]
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument(
-        "--backend", action="append", help="NER backend(s) to run (default: the shipped one)"
+        "--backend",
+        action="append",
+        help="NER backend(s) to run, repeated or comma-separated as in `ner eval` "
+        "(default: the shipped one)",
     )
     ap.add_argument("--misses", action="store_true", help="print every failing line")
     args = ap.parse_args(argv)
     examples = load_examples()
-    for backend in args.backend or [None]:
+    for backend in backend_names(args.backend):
         results = run_examples(ner_pipeline(backend), examples)
         passed = Counter(ex.kind for ex, got in results if got == ex.mentions)
         total = Counter(ex.kind for ex in examples)
