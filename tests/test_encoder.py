@@ -85,7 +85,10 @@ def test_pretraining_learns_and_resume_equals_one_run(
     half = training.train(_args(two, until=80, objective=objective))
     assert half["step"] == 80
     resumed = training.train(_args(two, resume=True, objective=objective))
-    assert resumed == end
+    # every figure but the wall-clock minutes (rounded to 0.1, they differ with the machine's load)
+    assert {k: v for k, v in resumed.items() if k != "minutes"} == {
+        k: v for k, v in end.items() if k != "minutes"
+    }
     assert (one / "out" / "encoder.npz").read_bytes() == (two / "out" / "encoder.npz").read_bytes()
     vocab = WordEncoder.load(one / "out").tokenizer.get_vocab_size()
     assert end["step"] == 200
