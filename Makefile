@@ -54,9 +54,12 @@ train: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.ner_clusters --data $(DATA_DIR)
 	$(PY) -m pipeline.training.news_counts --data $(DATA_DIR)
 	$(PY) -m pipeline.training.ner train --data $(DATA_DIR)
+	$(PY) -m pipeline.training.ner_student --data $(DATA_DIR)
 
-# The CRF with silver names (not shipped: models/cards/ner.md): the names the accurate backend finds in
-# the raw news as gazetteers, in build/ner_silver; score it with
+# The last step of `train` makes the default CRF the accurate backend's student (its labelled news
+# sentences and silver names); it needs models/ner/accurate.npz (shipped; `make train-accurate`).
+# The two halves of the student as variants of their own (models/cards/ner.md), built aside:
+# the CRF with silver names alone, in build/ner_silver; score it with
 # `python -m pipeline.training.ner eval --model build/ner_silver`.
 train-silver: setup $(VENV)/.installed-train
 	rm -rf build/ner_silver && mkdir -p build && cp -r models/ner build/ner_silver
@@ -118,8 +121,8 @@ cv-accurate: setup $(VENV)/.installed-train
 	$(PY) -m pipeline.training.ner_lstm cv --data $(DATA_DIR) --work checkpoints/ner_cv_accurate \
 		$(ACCURATE_SETTINGS) $(FOLDS)
 
-# The CRF trained also on news sentences the accurate backend labelled (self-training; not shipped:
-# models/cards/ner.md): the sentences whose names the teacher is sure of, 300k tokens, trained
+# The CRF trained also on news sentences the accurate backend labelled, without silver names
+# (models/cards/ner.md): the sentences whose names the teacher is sure of, 300k tokens, trained
 # beside ANERcorp train, in build/ner_selftrain; score it with
 # `python -m pipeline.training.ner eval --model build/ner_selftrain --backend crf`.
 SELF_TOKENS ?= 300000

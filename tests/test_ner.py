@@ -268,7 +268,7 @@ def _gold_occurrences(raw: str) -> list[tuple[str, list[tuple[int, int]]]]:
 # mentions found and its ANERcorp dev micro F1 (models/cards/ner.md). A change that scores lower
 # fails; one that scores higher should raise the floor and the card's figures with it.
 SEED_FOUND = 50
-ANERCORP_DEV_F1 = 75.5
+ANERCORP_DEV_F1 = 76.9
 
 
 def test_seed_recall(nlp: Pipeline) -> None:
@@ -464,7 +464,7 @@ def crf_case(seed_text: str, tmp_path_factory) -> dict:
         trainer.train(str(out / f"{name}.crfsuite"))
         d = out / name
         d.mkdir()
-        for f in ("clusters.tsv", "vocab.tsv", "meta.json"):
+        for f in ("clusters.tsv", "vocab.tsv", "meta.json", "silver_names.tsv"):
             shutil.copy(models_dir() / "ner" / f, d / f)
         export_weights(out / f"{name}.crfsuite", d / "ner.weights.npz")
         models[name] = (out / f"{name}.crfsuite", d)
@@ -524,7 +524,7 @@ def test_averaged_crf_scores_are_the_mean(crf_case: dict, tmp_path: Path) -> Non
 
     norms, tags = crf_case["norms"], crf_case["tags"]
     (_, a), (_, b) = crf_case["models"]["plain"], crf_case["models"]["other"]
-    for f in ("clusters.tsv", "vocab.tsv", "meta.json"):
+    for f in ("clusters.tsv", "vocab.tsv", "meta.json", "silver_names.tsv"):
         shutil.copy(a / f, tmp_path / f)
     average_weights(
         [a / "ner.weights.npz", b / "ner.weights.npz"], [0.3, 0.7], tmp_path / "ner.weights.npz"

@@ -25,8 +25,11 @@ SHIPPED: dict[str, str] = {
         "clusters.tsv.gz", "meta.json")},
     "ner/clusters.tsv": "pipeline.training.ner_clusters",
     "ner/news_counts.tsv.gz": "pipeline.training.news_counts",
-    **{f"ner/{f}": "pipeline.training.ner train" for f in (
-        "ner.weights.npz", "vocab.tsv", "meta.json")},
+    "ner/vocab.tsv": "pipeline.training.ner train",
+    # the gold CRF, kept for the accurate backend; then the default CRF, its student
+    "ner/accurate_crf.weights.npz": "pipeline.training.ner_student",
+    **{f"ner/{f}": "pipeline.training.ner_student" for f in (
+        "ner.weights.npz", "silver_names.tsv", "meta.json")},
     # the accurate NER backend: `make pretrain`, then `make train-accurate`
     "charlm/charlm.npz": "make pretrain: pipeline.training.charlm",
     "charlm/charlm.json": "make pretrain: pipeline.training.charlm",

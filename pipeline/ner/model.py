@@ -47,13 +47,17 @@ def load_counts(path: Path) -> dict[str, int]:
     return counts
 
 
-def _crf_parts(model_dir: Path, meta: dict):
-    """The feature CRF's scorer and featurizer, or a FileNotFoundError saying how to build them."""
-    path = model_dir / "ner.weights.npz"
+def _crf_parts(model_dir: Path, meta: dict, weights: str = "ner.weights.npz"):
+    """The feature CRF's scorer (`weights`: the default's table, or the gold CRF the accurate backend
+    pools with) and featurizer, or a FileNotFoundError saying how to build them."""
+    path = model_dir / weights
     if not path.exists():
-        raise FileNotFoundError(
-            f"NER model not found at {path}; rebuild it with `python -m pipeline.training.ner train`"
+        how = "`python -m pipeline.training.ner train`" + (
+            ""
+            if weights == "ner.weights.npz"
+            else ", then `python -m pipeline.training.ner_student`"
         )
+        raise FileNotFoundError(f"NER model not found at {path}; rebuild it with {how}")
     from pipeline.ner.crf import CrfScorer
 
     featurizer = NerFeaturizer.load(
@@ -131,7 +135,13 @@ class NerModel:
             # the CRF, pooled as the ensemble pools the plain BiLSTM (meta.json "accurate_weight")
             if self.backend == "accurate":  # its own files first: their absence is the likely error
                 _require_accurate(model_dir)
-            self.scorer, self.featurizer = _crf_parts(model_dir, self.meta)
+            # When the default CRF is the accurate backend's student (meta.json "accurate_crf",
+            # pipeline.training.ner_student), the network pools with the CRF trained on gold data
+            # alone, the one it was chosen with and the teacher of the student.
+            pooled = self.meta.get("accurate_crf") if self.backend == "accurate" else None
+            self.scorer, self.featurizer = _crf_parts(
+                model_dir, self.meta, pooled or "ner.weights.npz"
+            )
             # the networks read the tag features: the CRF's featurizer serves them when it has them
             tagged = (
                 self.featurizer if self.featurizer.use_tags else NerFeaturizer.load(model_dir, True)

@@ -4,8 +4,9 @@ the accurate model).
 Why: the accurate backend (character-LM BiLSTM-CRF) is slower than the default CRF; what it knows can
 reach the CRF as a gazetteer it reads like the others. The teacher is the accurate backend as shipped
 (the network pooled with the CRF, and the document steps) with the CRF trained *without* silver names
-(the shipped one), so the build has one order: network and plain CRF → silver names → the CRF with
-them (`make train-silver`, into build/ner_silver; not shipped: see models/cards/ner.md). It labels the first `--articles` raw news articles
+(`accurate_crf.weights.npz` once the default is its student), so the build has one order: network
+and gold CRF → silver names → the CRF with them (`pipeline.training.ner_student`, the last step of
+`make train`, which keeps the names no gazetteer holds). It labels the first `--articles` raw news articles
 (SaudiNewsNet, then ANT Corpus; 0: all); every word of a PER/LOC/ORG mention counts once for that type, every
 word outside the names once for O. A form seen at least `--min-count` times and labelled one type at least `--share`
 of the time is a silver name of that type (`silver_names.tsv`: form, PER|LOC|ORG, count, share).
@@ -57,11 +58,12 @@ def _articles(data: Path, limit: int | None) -> Iterator[str]:
 def _label_share(args: tuple[Path, int | None, str, int, int]) -> dict[str, Counter[str]]:
     """The counts of every `jobs`-th article from the `part`-th: one worker's share."""
     data, limit, backend, part, jobs = args
-    meta = models_dir() / "ner" / "meta.json"
-    if meta.exists() and json.loads(meta.read_text(encoding="utf-8")).get("silver_names"):
+    meta_path = models_dir() / "ner" / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    if meta.get("silver_names") and not meta.get("accurate_crf"):
         raise SystemExit(
-            f"{meta} is a CRF trained with silver names: the teacher pools the network with the CRF "
-            "trained without them; build that first (`python -m pipeline.training.ner train --no-silver`)"
+            f"{meta_path} is a CRF trained with silver names: the teacher pools the network with the "
+            "CRF trained without them; build that first (`python -m pipeline.training.ner train`)"
         )
     from pipeline.pipeline import Pipeline
 
