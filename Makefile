@@ -58,8 +58,8 @@ train: setup $(VENV)/.installed-train
 
 # The last step of `train` makes the default CRF the accurate backend's student (its labelled news
 # sentences and silver names); it needs models/ner/accurate.npz (shipped; `make train-accurate`).
-# The two halves of the student as variants of their own (models/cards/ner.md), built aside:
-# the CRF with silver names alone, in build/ner_silver; score it with
+# Variants of the student (models/cards/ner.md), built aside: the CRF with all the silver names and
+# no silver sentences, in build/ner_silver; score it with
 # `python -m pipeline.training.ner eval --model build/ner_silver`.
 train-silver: setup $(VENV)/.installed-train
 	rm -rf build/ner_silver && mkdir -p build && cp -r models/ner build/ner_silver

@@ -6,7 +6,7 @@
 
 The steps are the commands of the Makefile's `train` target (read from it, so the two cannot
 drift), named by their module (build_date_lexicon, build_places, ner_lexicons, build_latin_names,
-tag, ner_clusters, news_counts, ner). They run, in the Makefile's order, in a temporary copy of
+tag, ner_clusters, news_counts, ner, ner_student). They run, in the Makefile's order, in a temporary copy of
 this working tree with the build environment (`pipeline.training.reproducible`); steps left out
 keep the files copied from here. Then the sha256 of every file under models/ and
 pipeline/lexicons/ (but the hand-written .md and .py files) is compared between here and the copy:
