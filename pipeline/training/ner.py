@@ -7,7 +7,9 @@
 word clusters, models/ner/clusters.tsv, come from `python -m pipeline.training.ner_clusters`, and the
 gazetteers from `python -m pipeline.training.ner_lexicons`). The model is the average of two CRFs
 (`average_weights`): one trained on ANERcorp alone, one on all three corpora with ANERcorp's features
-also copied under a target-domain prefix (domain adaptation). Deterministic: L-BFGS has no
+also copied under a target-domain prefix (domain adaptation). This is the CRF on gold data; `make
+train` then runs `pipeline.training.ner_student`, which keeps it for the accurate backend and trains
+the shipped default again from it with what the accurate backend teaches. Deterministic: L-BFGS has no
 randomness and the corpora are read in file order. `eval` prints exact-span P/R/F1 per type and micro-averaged
 on the ANERcorp dev split (last 10% of train.txt), the WikiFANE held-out 10% and the Wojood val file.
 """
