@@ -267,3 +267,11 @@ def test_auxiliary_heads_train_the_encoder_and_export_the_main_head(tmp_path) ->
     for i, sent in enumerate(SENTS):
         np.testing.assert_allclose(em[i, : len(sent)], em0[i, : len(sent)].numpy(), atol=2e-3)
     np.testing.assert_allclose(tagger.p["crf_trans"], net.crf_trans.detach().numpy(), atol=1e-6)
+
+
+def test_the_trainer_refuses_a_folder_without_the_crf_features(tmp_path):
+    # an empty --out used to train quietly on a fraction of the features (no word clusters)
+    from pipeline.training.ner_lstm import main
+
+    with pytest.raises(SystemExit, match="clusters.tsv is missing"):
+        main(["train", "--out", str(tmp_path)])
