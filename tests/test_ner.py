@@ -421,6 +421,11 @@ def test_decode_bio_repairs_invalid_argmax() -> None:
     assert decode_bio(valid, labels)[0] == ["B-PER", "I-PER"]
 
 
+# the files beside a weight table that a model folder needs (the featurizer reads the silver names
+# when meta.json asks for them)
+_MODEL_FILES = ("clusters.tsv", "vocab.tsv", "meta.json", "silver_names.tsv")
+
+
 @pytest.fixture(scope="module")
 def crf_case(seed_text: str, tmp_path_factory) -> dict:
     """Small crfsuite models trained here on the seed article and README text (labels from the
@@ -464,7 +469,7 @@ def crf_case(seed_text: str, tmp_path_factory) -> dict:
         trainer.train(str(out / f"{name}.crfsuite"))
         d = out / name
         d.mkdir()
-        for f in ("clusters.tsv", "vocab.tsv", "meta.json", "silver_names.tsv"):
+        for f in _MODEL_FILES:
             shutil.copy(models_dir() / "ner" / f, d / f)
         export_weights(out / f"{name}.crfsuite", d / "ner.weights.npz")
         models[name] = (out / f"{name}.crfsuite", d)
@@ -524,7 +529,7 @@ def test_averaged_crf_scores_are_the_mean(crf_case: dict, tmp_path: Path) -> Non
 
     norms, tags = crf_case["norms"], crf_case["tags"]
     (_, a), (_, b) = crf_case["models"]["plain"], crf_case["models"]["other"]
-    for f in ("clusters.tsv", "vocab.tsv", "meta.json", "silver_names.tsv"):
+    for f in _MODEL_FILES:
         shutil.copy(a / f, tmp_path / f)
     average_weights(
         [a / "ner.weights.npz", b / "ner.weights.npz"], [0.3, 0.7], tmp_path / "ner.weights.npz"

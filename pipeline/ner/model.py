@@ -67,7 +67,7 @@ def _crf_parts(model_dir: Path, meta: dict, weights: str = "ner.weights.npz"):
 
 
 def _lstm_tagger(model_dir: Path, featurizer: NerFeaturizer, name: str = "lstm"):
-    """A BiLSTM-CRF (NAME.npz: lstm, or accurate once `_require_accurate` passed), or a
+    """A BiLSTM-CRF (NAME.npz: lstm, or accurate once `require_accurate` passed), or a
     FileNotFoundError saying how to build it."""
     if not (model_dir / f"{name}.npz").exists():
         raise FileNotFoundError(
@@ -79,7 +79,7 @@ def _lstm_tagger(model_dir: Path, featurizer: NerFeaturizer, name: str = "lstm")
     return LstmTagger(model_dir, featurizer, name=name)
 
 
-def _require_accurate(model_dir: Path) -> None:
+def require_accurate(model_dir: Path) -> None:
     """Raise BackendMissing, saying how to build or install it, when the accurate backend's files or
     torch are missing."""
     files = [model_dir / "accurate.npz"]
@@ -134,7 +134,7 @@ class NerModel:
             # accurate: the BiLSTM-CRF over character-LM states (accurate.npz, models/charlm) with
             # the CRF, pooled as the ensemble pools the plain BiLSTM (meta.json "accurate_weight")
             if self.backend == "accurate":  # its own files first: their absence is the likely error
-                _require_accurate(model_dir)
+                require_accurate(model_dir)
             # When the default CRF is the accurate backend's student (meta.json "accurate_crf",
             # pipeline.training.ner_student), the network pools with the CRF trained on gold data
             # alone, the one it was chosen with and the teacher of the student.

@@ -148,6 +148,7 @@ def train(
     adapt_share: float = ADAPT_SHARE,
     silver: bool = SILVER_NAMES,
     silver_sentences: Path | None = None,
+    extra_meta: dict | None = None,
 ) -> dict:
     """Train the NER CRF on `sets` and write ner.weights.npz, vocab.tsv and meta.json into `out`.
 
@@ -156,7 +157,8 @@ def train(
     stage's features (the tag stage is run on the training sentences). `silver`: the accurate NER's
     names in the raw news as gazetteers (`out`/silver_names.tsv, `pipeline.training.silver_names`).
     `silver_sentences`: news sentences the accurate NER labelled (`pipeline.training.silver_sentences`),
-    the set `silver_news` that `sets` or `adapt_sets` may then name.
+    the set `silver_news` that `sets` or `adapt_sets` may then name. `extra_meta`: entries added at
+    the end of meta.json (the student's `accurate_crf`).
     """
     t0 = time.time()
     splits = training_splits(load_splits(data), (*sets, *adapt_sets), silver_sentences)
@@ -216,6 +218,7 @@ def train(
         "tag_features": tag_features,
         **({"silver_names": True} if silver else {}),
         **({"silver_sentences": len(splits[SILVER_SET])} if silver_sentences is not None else {}),
+        **(extra_meta or {}),
     }
     # no training time in meta.json: the file is a build output, the same bytes on every build
     print(f"trained in {time.time() - t0:.0f}s", flush=True)

@@ -29,7 +29,8 @@ import shutil
 from pathlib import Path
 
 from pipeline.ner.features import NerFeaturizer
-from pipeline.resources import data_dir, models_dir
+from pipeline.ner.model import require_accurate
+from pipeline.resources import BackendMissing, data_dir, models_dir
 from pipeline.training.ner import ADAPT_SETS, TRAIN_SETS, train
 from pipeline.training.reproducible import pin_environment
 from pipeline.training.silver_names import ARTICLES, label_news, silver_rows, write_rows
@@ -58,18 +59,18 @@ def unlisted_names(
 
 
 def check_gold(model_dir: Path) -> dict:
-    """meta.json of the CRF in `model_dir`, refusing a student or a directory without the network."""
+    """meta.json of the CRF in `model_dir`, refusing a student, or a directory without the teacher's
+    files (the network, its LMs: `require_accurate`, the stage's own check)."""
     meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
     if meta.get("accurate_crf") or meta.get("silver_names"):
         raise SystemExit(
             f"{model_dir / 'ner.weights.npz'} is already a student (meta.json names silver names or "
             "accurate_crf): build the CRF on gold data first, `python -m pipeline.training.ner train`"
         )
-    if not (model_dir / "accurate.npz").exists():
-        raise SystemExit(
-            f"{model_dir / 'accurate.npz'} is missing: the teacher is the accurate backend "
-            "(`make pretrain` and `make train-accurate`)"
-        )
+    try:
+        require_accurate(model_dir)
+    except BackendMissing as err:
+        raise SystemExit(f"the teacher is the accurate backend: {err}") from err
     return meta
 
 
@@ -91,19 +92,15 @@ def build_student(
     print(f"silver names: {len(rows)} forms no gazetteer holds", flush=True)
     sentences = work / "silver_sentences.tsv"
     write_silver_sentences(label_sentences(data, tokens), sentences)
-    meta = train(
+    return train(
         data,
         model_dir,
         (*TRAIN_SETS, SILVER_SET),
         adapt_sets=ADAPT_SETS,
         silver=True,
         silver_sentences=sentences,
+        extra_meta={"accurate_crf": GOLD_CRF},
     )
-    meta["accurate_crf"] = GOLD_CRF
-    (model_dir / "meta.json").write_text(
-        json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return meta
 
 
 def main(argv: list[str] | None = None) -> None:
