@@ -26,7 +26,16 @@ from torch import nn
 
 from pipeline.crf import save_npz
 
-__all__ = ["EncoderConfig", "Encoder", "WordEncoder", "SPECIAL", "word_windows"]
+__all__ = [
+    "EncoderConfig",
+    "Encoder",
+    "WordEncoder",
+    "SPECIAL",
+    "Window",
+    "word_windows",
+    "sentence_windows",
+    "batch_tensors",
+]
 
 # Special subwords, in vocabulary order (ids 0..4).
 SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -140,17 +149,6 @@ class WordEncoder:
         )
         self.tokenizer.save(str(path / "tokenizer.json"))
 
-    def subwords(self, words: Sequence[str]) -> list[list[int]]:
-        """Each word's subword ids (at least one: an empty piece list becomes [UNK])."""
-        if not words:
-            return []
-        enc = self.tokenizer.encode(list(words), is_pretokenized=True, add_special_tokens=False)
-        pieces: list[list[int]] = [[] for _ in words]
-        for sid, w in zip(enc.ids, enc.word_ids):
-            if w is not None:
-                pieces[w].append(sid)
-        return [p or [UNK] for p in pieces]
-
     @torch.inference_mode()
     def embed_sentences(
         self, sentences: Sequence[Sequence[str]], batch: int = 32
@@ -159,27 +157,55 @@ class WordEncoder:
 
         `sentences` are token `cluster_key` forms. Windows of similar length run in padded batches;
         padding is masked out of attention, so a window's states do not depend on its batch."""
-        limit = self.model.cfg.max_len - 2
-        # per window: its sentence, its first word, its subword ids, each word's first-subword position
-        windows: list[tuple[int, int, list[int], list[int]]] = []
-        for s, words in enumerate(sentences):
-            pieces = self.subwords(words)
-            for a, b in word_windows([len(p) for p in pieces], limit):
-                ids, firsts = [CLS], []
-                for p in pieces[a:b]:
-                    firsts.append(min(len(ids), limit))
-                    ids.extend(p)
-                windows.append((s, a, [*ids[: limit + 1], SEP], firsts))
+        windows = sentence_windows(self.tokenizer, sentences, self.model.cfg.max_len)
         out = [np.zeros((len(words), self.dim), np.float32) for words in sentences]
         order = sorted(range(len(windows)), key=lambda i: len(windows[i][2]))
         for k in range(0, len(order), batch):
-            idx = order[k : k + batch]
-            width = max(len(windows[i][2]) for i in idx)
-            ids = torch.full((len(idx), width), PAD, dtype=torch.long)
-            for r, i in enumerate(idx):
-                ids[r, : len(windows[i][2])] = torch.tensor(windows[i][2])
+            part = [windows[i] for i in order[k : k + batch]]
+            ids, _ = batch_tensors(part)
             states = self.model(ids).float().numpy()
-            for r, i in enumerate(idx):
-                s, a, _, firsts = windows[i]
+            for r, (s, a, _, firsts) in enumerate(part):
                 out[s][a : a + len(firsts)] = states[r, firsts]
         return out
+
+
+# A window of one sentence: (sentence index, first word, subword ids with [CLS] and [SEP], the
+# position of each word's first subword among them)
+Window = tuple[int, int, list[int], list[int]]
+
+
+def sentence_windows(tokenizer, sentences: Sequence[Sequence[str]], max_len: int) -> list[Window]:
+    """Each sentence's words (`cluster_key` forms) cut into subwords (at least one per word: an empty
+    piece list becomes [UNK]) and into windows of at most `max_len` subwords, [CLS] and [SEP]
+    included: a run-on sentence the splitter did not cut becomes several windows."""
+    limit = max_len - 2
+    out: list[Window] = []
+    for s, words in enumerate(sentences):
+        if not words:
+            continue
+        enc = tokenizer.encode(list(words), is_pretokenized=True, add_special_tokens=False)
+        pieces: list[list[int]] = [[] for _ in words]
+        for sid, w in zip(enc.ids, enc.word_ids):
+            if w is not None:
+                pieces[w].append(sid)
+        pieces = [p or [UNK] for p in pieces]
+        for a, b in word_windows([len(p) for p in pieces], limit):
+            ids, firsts = [CLS], []
+            for p in pieces[a:b]:
+                firsts.append(min(len(ids), limit))
+                ids.extend(p)
+            out.append((s, a, [*ids[: limit + 1], SEP], firsts))
+    return out
+
+
+def batch_tensors(windows: Sequence[Window]) -> tuple[torch.Tensor, torch.Tensor]:
+    """A batch of windows as padded subword ids (B × T) and first-subword positions (B × W, 0 past
+    a window's words)."""
+    width = max(len(w[2]) for w in windows)
+    words = max(len(w[3]) for w in windows)
+    ids = torch.full((len(windows), width), PAD, dtype=torch.long)
+    firsts = torch.zeros((len(windows), words), dtype=torch.long)
+    for r, (_, _, sub, first) in enumerate(windows):
+        ids[r, : len(sub)] = torch.tensor(sub)
+        firsts[r, : len(first)] = torch.tensor(first)
+    return ids, firsts

@@ -231,7 +231,7 @@ def test_auxiliary_heads_train_the_encoder_and_export_the_main_head(tmp_path) ->
     follows `aux_ratio`, and the export (what the stage runs) is the main head, whatever the others."""
     import random
 
-    from pipeline.training.ner_lstm import _epoch_batches
+    from pipeline.training.ner_lstm import epoch_batches
 
     torch.manual_seed(2)
     s = {**SETTINGS, "word_dim": 8, "char_dim": 5, "char_filters": 6, "feat_dim": 4, "hidden": 7,
@@ -244,7 +244,7 @@ def test_auxiliary_heads_train_the_encoder_and_export_the_main_head(tmp_path) ->
     enc = LstmEncoder.from_vocabularies(words, chars, feats, featurizer)
     main = [_arrays(*enc.encode(x, t), [0] * len(x)) for x, t in zip(SENTS, TAGS)]
     aux = [[main[0]] * 9, [main[2]] * 3]  # 9 and 3 sentences: the draw of 6 splits 4.5 / 1.5
-    batches = _epoch_batches(main, aux, s, random.Random(0))
+    batches = epoch_batches(main, aux, s, random.Random(0))
     per_head = {h: sum(len(b) for hh, b in batches if hh == h) for h in (0, 1, 2)}
     assert per_head[0] == 3 and per_head[1] + per_head[2] == 6 and per_head[1] >= 4
     marker = {1: main[0], 2: main[2]}

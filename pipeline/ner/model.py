@@ -66,14 +66,29 @@ def _crf_parts(model_dir: Path, meta: dict, weights: str = "ner.weights.npz"):
     return CrfScorer.load(path), featurizer
 
 
+# NAME.json's "kind" of a fine-tuned encoder (`pipeline.ner.transformer`); the BiLSTM's files have none
+ENCODER_KIND = "encoder"
+
+
+def _network_meta(model_dir: Path, name: str) -> dict:
+    """NAME.json of a network ({} when absent)."""
+    path = model_dir / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def _lstm_tagger(model_dir: Path, featurizer: NerFeaturizer, name: str = "lstm"):
-    """A BiLSTM-CRF (NAME.npz: lstm, or accurate once `require_accurate` passed), or a
+    """A BiLSTM-CRF (NAME.npz: lstm, or accurate once `require_accurate` passed), or the fine-tuned
+    encoder when NAME.json says `"kind": "encoder"` (`pipeline.ner.transformer`), or a
     FileNotFoundError saying how to build it."""
     if not (model_dir / f"{name}.npz").exists():
         raise FileNotFoundError(
             f"NER model not found at {model_dir / f'{name}.npz'}; rebuild it with "
             "`python -m pipeline.training.ner_lstm train`"
         )
+    if _network_meta(model_dir, name).get("kind") == ENCODER_KIND:
+        from pipeline.ner.transformer import EncoderTagger
+
+        return EncoderTagger.load(model_dir, name)
     from pipeline.ner.lstm import LstmTagger
 
     return LstmTagger(model_dir, featurizer, name=name)
@@ -83,11 +98,13 @@ def require_accurate(model_dir: Path) -> None:
     """Raise BackendMissing, saying how to build or install it, when the accurate backend's files or
     torch are missing."""
     files = [model_dir / "accurate.npz"]
-    meta = model_dir / "accurate.json"
-    where = (
-        json.loads(meta.read_text(encoding="utf-8"))["settings"]["charlm"] if meta.exists() else ""
-    )
-    for name in (where or "charlm").split(","):  # the context models it was trained with
+    meta = _network_meta(model_dir, "accurate")
+    # a fine-tuned encoder (pipeline.ner.transformer) carries its tokenizer and reads no context model
+    encoder = meta.get("kind") == ENCODER_KIND
+    if encoder:
+        files.append(model_dir / "accurate.tokenizer.json")
+    where = meta["settings"].get("charlm", "") if meta and not encoder else ""
+    for name in [] if encoder else (where or "charlm").split(","):  # its context models
         context = model_dir.parent / Path(name).name
         if not context.is_dir():
             files.append(context)

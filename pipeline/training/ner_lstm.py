@@ -31,7 +31,7 @@ from pipeline.training.ner_vectors import DEFAULT_PATH, train_vectors
 from pipeline.training.reproducible import pin_environment
 from pipeline.training.silver_sentences import SILVER_SET, training_splits
 
-__all__ = ["train", "cross_validate", "LABELS", "SETTINGS"]
+__all__ = ["train", "cross_validate", "epoch_batches", "LABELS", "SETTINGS"]
 
 LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
 SETTINGS = {
@@ -245,7 +245,7 @@ def _batches(data_enc, size: int, rng: random.Random) -> list[list[int]]:
     return batches
 
 
-def _epoch_batches(data_enc, aux_enc, s: dict, rng: random.Random) -> list[tuple[int, list]]:
+def epoch_batches(data_enc, aux_enc, s: dict, rng: random.Random) -> list[tuple[int, list]]:
     """One epoch's batches as (head, sentences): all main sentences (head 0) and a fresh draw of
     auxiliary ones (head k for corpus k), `aux_ratio` × the main count shared by corpus size;
     every batch holds one corpus, and the batches of all corpora are shuffled together."""
@@ -388,7 +388,7 @@ def _fit(
     avg, n_avg = None, 0
     for epoch in range(1, s["epochs"] + 1):
         total = 0.0
-        for head, batch in _epoch_batches(data_enc, aux_enc, s, rng):
+        for head, batch in epoch_batches(data_enc, aux_enc, s, rng):
             wid, sid, cid, clen, fid, lens, lab, mask, lm = _tensors(batch, s, True, nprng)
             em = net.emissions(wid, sid, cid, clen, fid, lens, lm, head)
             loss = net.nll(em, lab, mask, head) / len(batch)
