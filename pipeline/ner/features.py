@@ -22,9 +22,8 @@ _LATIN = re.compile(r"^[A-Za-z][A-Za-z.'&-]*$")
 # Per-form feature cache entries; when full, the older half is dropped (memory stays flat on long
 # runs, while the frequent forms, re-added at once, stay cached: clearing it whole cost many more misses).
 _MAX_CACHE = 40_000
-# Cluster feature names by number of cluster columns (a 2-column file: coarse, fine; a third column:
-# clusters of the character LMs' mean states, "-" for a form they did not see often enough).
-_CLUSTER_NAMES = {2: ["cc=", "cf="], 3: ["cc=", "cf=", "lc="]}
+# Cluster feature names by number of cluster columns (a 2-column file: coarse, fine).
+_CLUSTER_NAMES = {2: ["cc=", "cf="]}
 
 
 class NerFeaturizer:
@@ -170,7 +169,7 @@ class NerFeaturizer:
         ctx.extend("g=" + g for g in gaz)
         if cl is not None:
             names = _CLUSTER_NAMES.get(len(cl)) or [f"c{i}=" for i in range(len(cl))]
-            cfeats = [name + c for name, c in zip(names, cl) if c != "-"]
+            cfeats = [name + c for name, c in zip(names, cl)]
             own.extend(cfeats)
             ctx.extend(cfeats)
         else:
