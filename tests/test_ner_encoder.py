@@ -90,6 +90,12 @@ def test_the_export_labels_as_the_trained_network(fine_tuned) -> None:
     # a sentence's labels do not depend on the sentences batched with it
     alone = tagger.probabilities(words[3:])
     np.testing.assert_allclose(alone[0], probs[3], atol=1e-5)
+    # nor on the network's mode: training scores it between epochs with dropout off, and leaves the
+    # mode as it found it
+    tagger.net.train()
+    again = tagger.probabilities(words)
+    assert tagger.net.training
+    np.testing.assert_allclose(again[0], probs[0], atol=1e-6)
 
 
 def _models_dir(tmp_path: Path, fine_tuned_dir: Path) -> Path:

@@ -116,8 +116,9 @@ class EncoderTagger:
         windows = sentence_windows(self.tokenizer, sentences, self.net.encoder.cfg.max_len)
         out = [np.zeros((len(s), len(LABELS)), np.float32) for s in sentences]
         order = sorted(range(len(windows)), key=lambda i: len(windows[i][2]))
-        threads = torch.get_num_threads()
+        threads, training = torch.get_num_threads(), self.net.training
         torch.set_num_threads(self.threads)
+        self.net.eval()  # no dropout, also when training scores its network between epochs
         cuda = self.device.startswith("cuda")
         try:
             for k in range(0, len(order), batch):
@@ -130,6 +131,7 @@ class EncoderTagger:
                     out[s][a : a + len(first)] = probs[r, : len(first)]
         finally:
             torch.set_num_threads(threads)
+            self.net.train(training)
         return out
 
     def posteriors(self, sentences: Sequence[Sequence[str]], tags=None) -> list[np.ndarray]:
