@@ -143,3 +143,11 @@ def test_prepare_writes_the_same_bytes_every_time(tmp_path: Path) -> None:
     sets = ner_encoder.load_sets(tmp_path / "a")
     words, labels = sets["anercorp_train"][0]
     assert len(words) == len(labels) and set(labels) <= set(LABELS)
+
+
+def test_score_prints_the_exports_f1(fine_tuned, capsys) -> None:
+    out, _ = fine_tuned
+    ner_encoder.main(["score", "--work", str(out.parent), "--model", str(out)])
+    lines = capsys.readouterr().out.splitlines()
+    assert [x.split()[0] for x in lines] == ["anercorp_dev", "wikifane_heldout", "wojood_val"]
+    assert all(x.endswith("micro 100.00") for x in lines)

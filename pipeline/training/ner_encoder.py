@@ -4,6 +4,7 @@ of the accurate backend.
     python -m pipeline.training.ner_encoder prepare --data $DATA_DIR --work build/ner_encoder
     python -m pipeline.training.ner_encoder train --work build/ner_encoder \\
         --encoder build/encoder_out --out DIR [--device cuda] [--epochs 8]
+    python -m pipeline.training.ner_encoder score --work build/ner_encoder --model DIR
 
 Why two commands: `prepare` writes the NER corpora as the encoder reads them (`cluster_key` forms and
 BIO labels, `ner_sets.json.gz`, a few MB) into a folder that can travel to a lent GPU machine, where
@@ -18,6 +19,8 @@ ANERcorp head's exact-span F1 on ANERcorp dev (the network alone: BIO-valid argm
 no document steps) is printed and logged; after the last, WikiFANE held-out and Wojood val as well.
 On CUDA the matrix work runs in bfloat16. The export is `NAME.npz` (float16, the encoder without its
 masked-LM head and the ANERcorp head), `NAME.json`, `NAME.tokenizer.json`: what the stage loads.
+`score` prints an export's per-type F1 on the three scored sets (the network alone, as `train` scores
+it; the stage's figure, pooled with the CRF, is `python -m pipeline.training.ner eval --backend accurate`).
 """
 
 from __future__ import annotations
@@ -224,9 +227,20 @@ def main(argv: list[str] | None = None) -> None:
             tr.add_argument("--" + key.replace("_", "-"), action="store_true")
         else:
             tr.add_argument("--" + key.replace("_", "-"), type=type(value), default=value)
+    sc = sub.add_parser("score", help="an export's F1 on the scored sets, the network alone")
+    sc.add_argument("--work", type=Path, default=Path("build/ner_encoder"))
+    sc.add_argument("--model", type=Path, required=True, help="the folder of NAME.npz")
+    sc.add_argument("--name", default="accurate")
     args = ap.parse_args(argv)
     if args.cmd == "prepare":
         print(json.dumps(prepare(args.data, args.work, args.limit)))
+        return
+    if args.cmd == "score":
+        tagger = EncoderTagger.load(args.model, args.name)
+        sets = load_sets(args.work)
+        for split in ("anercorp_dev", "wikifane_heldout", "wojood_val"):
+            res = score(tagger, sets[split])
+            print(split, "  ".join(f"{k} {v[2]:.2f}" for k, v in res.items()), flush=True)
         return
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     if device == "cpu":
