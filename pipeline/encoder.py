@@ -32,6 +32,7 @@ __all__ = [
     "WordEncoder",
     "SPECIAL",
     "Window",
+    "autocast",
     "word_windows",
     "sentence_windows",
     "batch_tensors",
@@ -93,6 +94,11 @@ class Encoder(nn.Module):
         """Scores over the vocabulary for each state (the masked-LM head)."""
         h = self.mlm_norm(nn.functional.gelu(self.mlm_dense(states)))
         return h @ self.tok.weight.T + self.mlm_bias
+
+
+def autocast(device: str):
+    """bfloat16 matrix work on CUDA, plain float32 elsewhere (pretraining, fine-tuning, scoring)."""
+    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda"))
 
 
 def word_windows(n_subwords: Sequence[int], limit: int) -> list[tuple[int, int]]:

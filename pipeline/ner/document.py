@@ -17,6 +17,7 @@ __all__ = [
     "MAX_NAME_CHARS",
     "MAX_NAME_TOKENS",
     "TYPE_MAP",
+    "BIO_LABELS",
     "PROPAGATED_SCORE",
     "bio_spans",
     "propagate_labels",
@@ -28,6 +29,8 @@ __all__ = [
 
 # Model labels -> Mention types. Anything else the model might emit is dropped.
 TYPE_MAP: dict[str, str] = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
+# The networks' label order (BiLSTM-CRF, fine-tuned encoder): O, then B-/I- of each type.
+BIO_LABELS: list[str] = ["O", *(f"{p}-{t}" for t in TYPE_MAP for p in ("B", "I"))]
 _ARABIC_LETTERS = re.compile(r"^[\u0621-\u064a\u0671-\u06d3]+$")
 # Score given to labels that come from document-level propagation rather than the CRF.
 PROPAGATED_SCORE = 0.5

@@ -22,13 +22,14 @@ import torch
 from torch import nn
 
 from pipeline.crf import save_npz
-from pipeline.encoder import Encoder, EncoderConfig, batch_tensors, sentence_windows
+from pipeline.encoder import Encoder, EncoderConfig, autocast, batch_tensors, sentence_windows
+from pipeline.ner.document import BIO_LABELS
 from pipeline.ner.model import ENCODER_KIND
 from pipeline.ner.tokens import cluster_key
 
 __all__ = ["LABELS", "TaggerNet", "EncoderTagger", "export_state"]
 
-LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
+LABELS = BIO_LABELS
 
 
 class TaggerNet(nn.Module):
@@ -119,12 +120,11 @@ class EncoderTagger:
         threads, training = torch.get_num_threads(), self.net.training
         torch.set_num_threads(self.threads)
         self.net.eval()  # no dropout, also when training scores its network between epochs
-        cuda = self.device.startswith("cuda")
         try:
             for k in range(0, len(order), batch):
                 part = [windows[i] for i in order[k : k + batch]]
                 ids, firsts = (t.to(self.device) for t in batch_tensors(part))
-                with torch.autocast("cuda", dtype=torch.bfloat16, enabled=cuda):
+                with autocast(self.device):
                     logits = self.net(ids, firsts)
                 probs = torch.softmax(logits.float(), -1).cpu().numpy()
                 for r, (s, a, _, first) in enumerate(part):

@@ -34,7 +34,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pipeline.encoder import CLS, MASK, SEP, SPECIAL, Encoder, EncoderConfig, WordEncoder
+from pipeline.encoder import (
+    CLS,
+    MASK,
+    SEP,
+    SPECIAL,
+    Encoder,
+    EncoderConfig,
+    WordEncoder,
+    autocast,
+)
 from pipeline.resources import data_dir
 from pipeline.training.reproducible import pin_environment
 
@@ -181,15 +190,11 @@ def heldout_losses(net: Pretrainer, held: torch.Tensor, device: str, batch: int 
     gen = torch.Generator(device=device).manual_seed(MASK_SEED)
     parts: dict[str, list[float]] = {}
     for a in range(0, len(held), batch):
-        with _autocast(device):
+        with autocast(device):
             for k, v in net.losses(held[a : a + batch].to(device), gen).items():
                 parts.setdefault(k, []).append(float(v))
     net.train()
     return {f"heldout_{k}": round(float(np.mean(v)), 4) for k, v in parts.items() if k != "loss"}
-
-
-def _autocast(device: str):
-    return torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda"))
 
 
 def train(args: argparse.Namespace) -> dict:
@@ -294,7 +299,7 @@ def train(args: argparse.Namespace) -> dict:
         ids = _windows(stream, width, order[k * settings["batch"] : (k + 1) * settings["batch"]])
         for group in opt.param_groups:
             group["lr"] = settings["lr"] * _lr_factor(step, settings["warmup"], total)
-        with _autocast(device):
+        with autocast(device):
             loss = net.losses(ids.to(device, non_blocking=True), gen)["loss"]
         opt.zero_grad(set_to_none=True)
         loss.backward()

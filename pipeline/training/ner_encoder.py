@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pipeline.encoder import EncoderConfig, batch_tensors, sentence_windows
+from pipeline.encoder import EncoderConfig, autocast, batch_tensors, sentence_windows
 from pipeline.ner.document import decode_bio
 from pipeline.ner.tokens import cluster_key
 from pipeline.ner.transformer import LABELS, EncoderTagger, TaggerNet
@@ -156,7 +156,6 @@ def train(work: Path, encoder: Path, out: Path, name: str, settings: dict, devic
     warm = max(1, int(s["warmup"] * total))
     opt = torch.optim.AdamW(net.parameters(), lr=s["lr"], weight_decay=s["weight_decay"])
     tagger = EncoderTagger(net, tokenizer, threads=torch.get_num_threads(), device=device)
-    cuda = device.startswith("cuda")
     print(
         f"{device}: {len(main)} windows, auxiliary {[len(a) for a in aux]}, {per_epoch} batches "
         f"per epoch, encoder {'from scratch' if s['scratch'] else encoder}",
@@ -171,7 +170,7 @@ def train(work: Path, encoder: Path, out: Path, name: str, settings: dict, devic
             for group in opt.param_groups:
                 group["lr"] = s["lr"] * frac
             ids, firsts, labels = _batch(batch, device)
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=cuda):
+            with autocast(device):
                 logits = net(ids, firsts, head)
             loss = torch.nn.functional.cross_entropy(
                 logits.float().reshape(-1, len(LABELS)), labels.reshape(-1), ignore_index=_IGNORE

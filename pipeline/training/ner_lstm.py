@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.crf import save_npz, viterbi
+from pipeline.ner.document import BIO_LABELS
 from pipeline.ner.features import NerFeaturizer
 from pipeline.ner.lstm import FEATURE_PREFIXES, MAX_CHARS, LstmEncoder
 from pipeline.ner.tokens import cluster_key
@@ -33,7 +34,7 @@ from pipeline.training.silver_sentences import SILVER_SET, training_splits
 
 __all__ = ["train", "cross_validate", "epoch_batches", "LABELS", "SETTINGS"]
 
-LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
+LABELS = BIO_LABELS
 SETTINGS = {
     "word_dim": 100,
     "char_dim": 30,
