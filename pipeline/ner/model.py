@@ -14,6 +14,7 @@ import numpy as np
 from pipeline.crf import marginals
 from pipeline.document import Token
 from pipeline.lexicons import load_rows
+from pipeline.ner import ENCODER_KIND
 from pipeline.ner.document import (
     PROPAGATED_SCORE,
     bio_spans,
@@ -64,10 +65,6 @@ def _crf_parts(model_dir: Path, meta: dict, weights: str = "ner.weights.npz"):
         model_dir, bool(meta.get("tag_features")), bool(meta.get("silver_names"))
     )
     return CrfScorer.load(path), featurizer
-
-
-# NAME.json's "kind" of a fine-tuned encoder (`pipeline.ner.transformer`); the BiLSTM's files have none
-ENCODER_KIND = "encoder"
 
 
 def _network_meta(model_dir: Path, name: str) -> dict:

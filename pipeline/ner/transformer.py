@@ -23,8 +23,8 @@ from torch import nn
 
 from pipeline.crf import save_npz
 from pipeline.encoder import Encoder, EncoderConfig, autocast, batch_tensors, sentence_windows
+from pipeline.ner import ENCODER_KIND
 from pipeline.ner.document import BIO_LABELS
-from pipeline.ner.model import ENCODER_KIND
 from pipeline.ner.tokens import cluster_key
 
 __all__ = ["LABELS", "TaggerNet", "EncoderTagger", "export_state"]
