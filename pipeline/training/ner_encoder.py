@@ -166,7 +166,7 @@ def train(work: Path, encoder: Path, out: Path, name: str, settings: dict, devic
         net.train()
         loss_sum, n = 0.0, 0
         for head, batch in epoch_batches(main, aux, s, rng):
-            frac = step / warm if step < warm else max(0.0, (total - step) / (total - warm))
+            frac = step / warm if step < warm else max(0.0, (total - step) / max(1, total - warm))
             for group in opt.param_groups:
                 group["lr"] = s["lr"] * frac
             ids, firsts, labels = _batch(batch, device)
