@@ -74,26 +74,32 @@ def _network_meta(model_dir: Path, name: str) -> dict:
 
 
 def _lstm_tagger(model_dir: Path, featurizer: NerFeaturizer, name: str = "lstm"):
-    """A BiLSTM-CRF (NAME.npz: lstm, or accurate once `require_accurate` passed), or the fine-tuned
-    encoder when NAME.json says `"kind": "encoder"` (`pipeline.ner.transformer`), or a
+    """A BiLSTM-CRF (NAME.npz: lstm, or accurate once `require_accurate` passed), or a
     FileNotFoundError saying how to build it."""
     if not (model_dir / f"{name}.npz").exists():
         raise FileNotFoundError(
             f"NER model not found at {model_dir / f'{name}.npz'}; rebuild it with "
             "`python -m pipeline.training.ner_lstm train`"
         )
-    if _network_meta(model_dir, name).get("kind") == ENCODER_KIND:
-        from pipeline.ner.transformer import EncoderTagger
-
-        return EncoderTagger.load(model_dir, name)
     from pipeline.ner.lstm import LstmTagger
 
     return LstmTagger(model_dir, featurizer, name=name)
 
 
-def require_accurate(model_dir: Path) -> None:
+def _accurate_network(model_dir: Path, featurizer: NerFeaturizer, meta: dict):
+    """The accurate backend's network: the fine-tuned encoder when accurate.json (`meta`, as
+    `require_accurate` read it) says `"kind": "encoder"` (`pipeline.ner.transformer`), else the
+    BiLSTM-CRF over the context models' states."""
+    if meta.get("kind") == ENCODER_KIND:
+        from pipeline.ner.transformer import EncoderTagger
+
+        return EncoderTagger.load(model_dir, "accurate")
+    return _lstm_tagger(model_dir, featurizer, "accurate")
+
+
+def require_accurate(model_dir: Path) -> dict:
     """Raise BackendMissing, saying how to build or install it, when the accurate backend's files or
-    torch are missing."""
+    torch are missing; return accurate.json ({} when absent), read once here."""
     files = [model_dir / "accurate.npz"]
     meta = _network_meta(model_dir, "accurate")
     # a fine-tuned encoder (pipeline.ner.transformer) carries its tokenizer and reads no context model
@@ -118,6 +124,7 @@ def require_accurate(model_dir: Path) -> None:
         import torch  # noqa: F401
     except ImportError as err:
         raise BackendMissing("the accurate NER backend needs torch: pip install torch") from err
+    return meta
 
 
 class NerModel:
@@ -147,8 +154,9 @@ class NerModel:
         if self.backend in ("ensemble", "accurate"):
             # accurate: the BiLSTM-CRF over character-LM states (accurate.npz, models/charlm) with
             # the CRF, pooled as the ensemble pools the plain BiLSTM (meta.json "accurate_weight")
+            network_meta = {}
             if self.backend == "accurate":  # its own files first: their absence is the likely error
-                require_accurate(model_dir)
+                network_meta = require_accurate(model_dir)
             # When the default CRF is the accurate backend's student (meta.json "accurate_crf",
             # pipeline.training.ner_student), the network pools with the CRF trained on gold data
             # alone, the one it was chosen with and the teacher of the student.
@@ -161,7 +169,7 @@ class NerModel:
                 self.featurizer if self.featurizer.use_tags else NerFeaturizer.load(model_dir, True)
             )
             if self.backend == "accurate":
-                self.lstm = _lstm_tagger(model_dir, tagged, "accurate")
+                self.lstm = _accurate_network(model_dir, tagged, network_meta)
                 self.lstm_weight = float(self.meta.get("accurate_weight", 0.5))
             else:
                 self.lstm = _lstm_tagger(model_dir, tagged)

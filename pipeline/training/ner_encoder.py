@@ -33,10 +33,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from pipeline.encoder import EncoderConfig, autocast, batch_tensors, sentence_windows
+from pipeline.encoder import WordEncoder, autocast, batch_tensors, sentence_windows
 from pipeline.ner.document import decode_bio
 from pipeline.ner.tokens import cluster_key
 from pipeline.ner.transformer import LABELS, EncoderTagger, TaggerNet
@@ -125,29 +124,20 @@ def score(tagger: EncoderTagger, sents: Sequence[tuple[list[str], list[str]]]) -
     return prf([lab for _, lab in sents], pred)
 
 
-def load_encoder(path: Path) -> tuple[EncoderConfig, object, dict]:
-    """An encoder export's sizes, its tokenizer and encoder.json (with its pretraining curve)."""
-    from tokenizers import Tokenizer
-
-    meta = json.loads((path / "encoder.json").read_text(encoding="utf-8"))
-    cfg = EncoderConfig(**meta["config"])
-    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-    return cfg, tokenizer, meta
-
-
 def train(work: Path, encoder: Path, out: Path, name: str, settings: dict, device: str) -> dict:
     """Fine-tune (module docstring), export to `out`/`name`.*, return the log."""
     s = {**SETTINGS, **settings}
     t0 = time.time()
     sets = load_sets(work)
-    cfg, tokenizer, enc_meta = load_encoder(encoder)
+    pretrained = WordEncoder.load(encoder)  # sizes, float16 weights, tokenizer
+    cfg, tokenizer = pretrained.model.cfg, pretrained.tokenizer
+    curve = json.loads((encoder / "encoder.json").read_text(encoding="utf-8")).get("curve")
     aux_names = [n for n in s["aux_sets"].split(",") if n]
     torch.manual_seed(s["seed"])
     rng = random.Random(s["seed"])
     net = TaggerNet(cfg, heads=1 + len(aux_names), dropout=s["dropout"])
     if not s["scratch"]:
-        z = np.load(encoder / "encoder.npz")
-        net.encoder.load_state_dict({k: torch.from_numpy(z[k].astype(np.float32)) for k in z.files})
+        net.encoder.load_state_dict(pretrained.model.state_dict())
     net.to(device)
     main = _examples(tokenizer, sets["anercorp_train"], cfg.max_len)
     aux = [_examples(tokenizer, sets[n], cfg.max_len) for n in aux_names]
@@ -198,7 +188,7 @@ def train(work: Path, encoder: Path, out: Path, name: str, settings: dict, devic
         "history": history,
         "scores": scores,
         "settings": s,
-        "encoder_pretraining": (enc_meta.get("curve") or [None])[-1],
+        "encoder_pretraining": (curve or [None])[-1],
         "train_windows": len(main),
     }
     EncoderTagger.save(net.cpu(), tokenizer, out, name, log)
