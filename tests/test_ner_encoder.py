@@ -18,7 +18,7 @@ pytest.importorskip("tokenizers")
 from pipeline.encoder import Encoder, EncoderConfig, WordEncoder  # noqa: E402
 from pipeline.ner.model import NerModel, require_accurate  # noqa: E402
 from pipeline.ner.transformer import LABELS, EncoderTagger  # noqa: E402
-from pipeline.resources import BackendMissing, models_dir  # noqa: E402
+from pipeline.resources import BackendMissing, data_dir, models_dir  # noqa: E402
 from pipeline.training import encoder as pretraining  # noqa: E402
 from pipeline.training import ner_encoder  # noqa: E402
 
@@ -132,7 +132,7 @@ def test_a_missing_tokenizer_is_named(fine_tuned, tmp_path: Path) -> None:
 
 
 def test_prepare_writes_the_same_bytes_every_time(tmp_path: Path) -> None:
-    data = Path(os.environ.get("DATA_DIR", Path(__file__).parents[1] / ".." / "shared" / "data"))
+    data = data_dir()
     if not (data / "ner" / "anercorp" / "train.txt").exists():
         pytest.skip("DATA_DIR with the NER corpora is needed")
     counts = ner_encoder.prepare(data, tmp_path / "a", limit=20)
