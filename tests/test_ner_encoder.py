@@ -98,6 +98,25 @@ def test_the_export_labels_as_the_trained_network(fine_tuned) -> None:
     np.testing.assert_allclose(again[0], probs[0], atol=1e-6)
 
 
+def test_threads_come_from_the_json_and_never_exceed_the_cores(
+    fine_tuned, tmp_path: Path, monkeypatch
+) -> None:
+    """Two torch threads unless accurate.json says otherwise; a setting above the machine's cores is
+    cut to them (a one-core machine runs one)."""
+    out = tmp_path / "net"
+    out.mkdir()
+    for f in fine_tuned[0].iterdir():
+        os.symlink(f, out / f.name)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert EncoderTagger.load(out).threads == 2
+    meta = json.loads((fine_tuned[0] / "accurate.json").read_text(encoding="utf-8"))
+    (out / "accurate.json").unlink()
+    (out / "accurate.json").write_text(json.dumps({**meta, "threads": 3}), encoding="utf-8")
+    assert EncoderTagger.load(out).threads == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert EncoderTagger.load(out).threads == 1
+
+
 def _models_dir(tmp_path: Path, fine_tuned_dir: Path) -> Path:
     """models/ner's CRF files beside the tiny fine-tuned network as `accurate`."""
     shipped = models_dir() / "ner"

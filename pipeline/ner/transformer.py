@@ -13,6 +13,7 @@ per corpus (ANERcorp, WikiFANE, Wojood: their conventions differ); only the ANER
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -30,6 +31,7 @@ from pipeline.ner.tokens import cluster_key
 __all__ = ["LABELS", "TaggerNet", "EncoderTagger", "export_state"]
 
 LABELS = BIO_LABELS
+DEFAULT_THREADS = 2  # torch threads of a loaded tagger unless its json says `threads`
 
 
 class TaggerNet(nn.Module):
@@ -68,11 +70,17 @@ class EncoderTagger:
     def __init__(self, net: TaggerNet, tokenizer, threads: int = 1, device: str = "cpu") -> None:
         self.net = net.eval()
         self.tokenizer = tokenizer
-        self.threads = threads  # torch threads on CPU (the stage's default: one, as the LMs)
+        self.threads = threads  # torch threads on CPU
         self.device = device  # training evaluates on its own device
 
     @classmethod
     def load(cls, model_dir: Path, name: str = "accurate") -> EncoderTagger:
+        """The three files; torch threads from the json's `threads` (default 2, as many cores as the
+        LM pair of the BiLSTM backend takes), never more than the machine's cores.
+
+        Why two and not one like each LM: a transformer layer's products over a batch of windows are
+        large enough for torch to split across cores (about twice the words per second on two),
+        where a character LSTM's steps are not."""
         from tokenizers import Tokenizer
 
         model_dir = Path(model_dir)
@@ -88,7 +96,8 @@ class EncoderTagger:
         if any(not k.startswith("mlm_") for k in missing):
             raise ValueError(f"{model_dir / f'{name}.npz'} lacks encoder weights: {missing}")
         tokenizer = Tokenizer.from_file(str(model_dir / f"{name}.tokenizer.json"))
-        return cls(net, tokenizer)
+        threads = max(1, min(int(meta.get("threads", DEFAULT_THREADS)), os.cpu_count() or 1))
+        return cls(net, tokenizer, threads=threads)
 
     @staticmethod
     def save(
