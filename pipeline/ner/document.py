@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from pipeline.arabic.clitics import PROCLITIC_LETTERS
-from pipeline.ner.tokens import strip_proclitic
+from pipeline.ner.tokens import country_adjective, strip_proclitic
 
 __all__ = [
     "MAX_NAME_CHARS",
@@ -143,7 +143,9 @@ _EDGE_STOP = frozenset("بين في من الي عن مع او ثم قد ان ل
 def clean_spans(
     norms: Sequence[str], spans: list[tuple[int, int, str]], counts: Mapping[str, int]
 ) -> list[tuple[int, int, str]]:
-    """Tidy entity spans: trim function words at the edges, split coordinated person names.
+    """Tidy entity spans: trim function words at the edges, a country's adjective at the start of a
+    person's name (الرئيس [الاندونيسي] برابوو سوبيانتو: it describes the title before it), split
+    coordinated person names.
 
     "رحمون وبيردي محمدوف" is two people joined by و: a PER span is cut before an inner token whose
     leading و is a conjunction by `strip_proclitic` (not "ولد" of Mauritanian names).
@@ -157,6 +159,8 @@ def clean_spans(
         if a >= b:
             continue
         if typ == "PER":
+            if b - a >= 2 and country_adjective(norms[a]):
+                a += 1
             cut = a
             for k in range(a + 1, b):
                 w = norms[k]
@@ -201,20 +205,53 @@ def country_backstop(
     labels: list[list[str]],
     countries: frozenset[str],
     counts: Mapping[str, int],
+    phrases: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[list[bool]]:
-    """Tag untagged one-word country and capital names (clitics allowed) as LOC; returns additions.
+    """Tag country and capital names as LOC; returns the changed tokens.
+
+    - an untagged one-word name (clitics allowed; `countries`);
+    - a one-word name that ends a person's name of three words or more: the place a visit names
+      (وليام روتو نيروبي → PER وليام روتو, LOC نيروبي);
+    - a name of several words (`phrases`: جنوب افريقيا، كوريا الجنوبيه) of which the model tagged a part
+      as a place, or nothing: the whole name, unless it lies inside a longer place name.
 
     Why: a country or capital name is a place in almost every news sentence, yet the CRF sometimes
-    leaves one untagged in an unusual context (inside parentheses after a name).
+    leaves one untagged in an unusual context (inside parentheses after a name), runs a person's
+    name on into the place after it, or tags the head word of a longer country name alone.
     """
     added = [[False] * len(s) for s in sentences]
+    longest = max((len(p) for p in phrases), default=0)
     for si, (sent, labs) in enumerate(zip(sentences, labels)):
+        n = len(sent)
         for i, w in enumerate(sent):
-            if labs[i] != "O" or len(w) < 3:
+            if len(w) < 3 or labs[i] not in ("O", "I-PER"):
                 continue
+            if labs[i] == "I-PER" and (
+                i < 2 or labs[i - 2] == "O" or (i + 1 < n and labs[i + 1] == "I-PER")
+            ):
+                continue  # not the last word of a person's name of three words or more
             if w in countries or (w[0] in PROCLITIC_LETTERS and _key_form(w, counts) in countries):
                 labs[i] = "B-LOC"
                 added[si][i] = True
+        i = 0
+        while i < n:
+            for size in range(min(longest, n - i), 1, -1):
+                b = i + size
+                key = (_key_form(sent[i], counts), *sent[i + 1 : b])
+                if key not in phrases and tuple(sent[i:b]) not in phrases:
+                    continue
+                inside = labs[i] == "I-LOC" or (b < n and labs[b] == "I-LOC")
+                parts = labs[i:b]
+                if inside or any(x not in ("O", "B-LOC", "I-LOC") for x in parts):
+                    continue
+                new = ["B-LOC"] + ["I-LOC"] * (size - 1)
+                for k in range(i, b):
+                    if labs[k] != new[k - i]:
+                        labs[k] = new[k - i]
+                        added[si][k] = True
+                i = b - 1
+                break
+            i += 1
     return added
 
 

@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 
 from pipeline.arabic.calendar import RELATIVE_MODIFIERS
 from pipeline.arabic.clitics import CONJUNCTIONS, PREPOSITIONS
-from pipeline.lexicons import load_rows, load_set
-from pipeline.ner.tokens import TagInfo
+from pipeline.lexicons import load_rows
+from pipeline.ner.tokens import TagInfo, country_adjective
 
 __all__ = ["DEFINITE_HEADS", "HEADS", "PHRASE_NOUNS", "institution_backstop"]
 
@@ -28,9 +28,13 @@ HEADS: dict[str, str] = {r[0]: r[1] for r in load_rows("institution_heads") if r
 PHRASE_NOUNS: frozenset[str] = frozenset(
     r[0] for r in load_rows("institution_heads") if r[1] == "phrase"
 )
-# country adjectives (سعودي، لبناني): after a name the model found they describe it, they are not
-# part of it (ORG [حزب الله] اللبناني, as the training data marks it)
-_COUNTRY_ADJECTIVES: frozenset[str] = load_set("gentilics")
+# Country adjectives (سعودي، لبناني; `country_adjective`): after a name the model found that ends in a
+# noun they describe it, they are not part of it (ORG [حزب الله] اللبناني, as the training data marks it);
+# after an adjective (البنك المركزي المصري) or in a chain the grammar reads alone (وزاره الداخليه
+# الكويتيه) they end it.
+# adjectives of regions, which end an adjective chain as a country's does (البرلمان الاوروبي, not
+# البرلمان الاوروبي المقترح); a ل phrase may still follow (الاتحاد الاوروبي لكره القدم)
+_REGION_ADJECTIVES = frozenset("اوروبي افريقي اسيوي عربي خليجي لاتيني".split())
 # heads that, with the article and an adjective, name one institution (البنك الدولي)
 DEFINITE_HEADS: frozenset[str] = frozenset(
     r[0] for r in load_rows("institution_heads") if r[2] == "yes"
@@ -95,10 +99,13 @@ def _adjective(word: str, info: TagInfo | None) -> bool:
     return word.endswith(("ي", "يه"))
 
 
-def _country_adjective(word: str) -> bool:
-    """ال + a country's adjective, masculine or feminine: السعودي، اللبنانيه."""
+def _adjective_kind(word: str) -> str:
+    """The chain state after an adjective: "place" after a country's (المصري), "region" after a
+    region's (الاوروبي، الافريقيه), else "adj"."""
     stem = word[2:-1] if word.endswith("يه") else word[2:]
-    return word.startswith("ال") and stem in _COUNTRY_ADJECTIVES
+    if country_adjective(word):
+        return "place"
+    return "region" if word.startswith("ال") and stem in _REGION_ADJECTIVES else "adj"
 
 
 def _entity_end(labels: Sequence[str], j: int) -> int:
@@ -150,14 +157,17 @@ def _chain(
     if labels[i] == "B-ORG" and with_name:  # the model's own span opens at the head: extend it
         j = _entity_end(labels, i)
         last = sent[j - 1]
-        prev = "genitive" if _definite(last) and not _adjective(last, tags[j - 1]) else "name"
+        if _adjective(last, tags[j - 1]):
+            prev = _adjective_kind(last)
+        else:
+            prev = "genitive" if _definite(last) else "name"
         model_span = True
     elif labels[i] != "O":
         return i
     elif definite:
         if not _adjective(sent[i + 1], tags[i + 1]) or labels[i + 1] not in ("O", "B-LOC"):
             return i
-        j, prev = i + 2, "adj"
+        j, prev = i + 2, _adjective_kind(sent[i + 1])
     elif labels[i + 1] == "B-LOC" or (labels[i + 1] == "B-ORG" and _definite(sent[i + 1])):
         # a place (مصرف [لبنان]) or a definite name (هيئه [الامم المتحده]) in the genitive
         if not with_name:
@@ -173,17 +183,24 @@ def _chain(
         return -j
     else:
         return i
-    described = prev in ("adj", "name") and j > i + 2
+    described = prev in ("adj", "name", "place", "region") and j > i + 2
     while j < n and j - i < _MAX_CHAIN:
         w, lab = sent[j], labels[j]
         single = lab.startswith("B-") and _entity_end(labels, j) == j + 1
-        after_adj = prev in ("adj", "name", "phrase")
+        after_adj = prev in ("adj", "name", "phrase", "place", "region")
         if lab == "B-PER" and prev == "genitive":
             j, prev = _entity_end(labels, j), "name"  # جامعه الملك [سعود]
-        elif model_span and _country_adjective(w):
-            break
-        elif _adjective(w, tags[j]) and (lab == "O" or (single and lab == "B-LOC")):
-            j, prev = j + 1, "adj"  # an adjective, also one the model took for a place (السعوديه)
+        elif model_span and prev in ("name", "genitive") and country_adjective(w):
+            break  # [حزب الله] اللبناني: a genitive may be a proper name, the adjective describes it
+        elif (
+            (prev != "place" and (prev != "region" or country_adjective(w)))
+            and _adjective(w, tags[j])
+            and (lab == "O" or (single and lab == "B-LOC"))
+        ):
+            # an adjective, also one the model took for a place (السعوديه); a country's adjective
+            # ends the adjectives, a region's leaves room for a country's (مؤسسه النقد العربي
+            # السعودي)
+            j, prev = j + 1, _adjective_kind(w)
         elif (
             after_adj
             and w.startswith("لل")
@@ -207,7 +224,7 @@ def _chain(
             j, prev = j + 2, "phrase"  # ل + a noun in construct: لكره القدم، لشؤون اللاجئين
         else:
             break
-        described = described or prev in ("adj", "phrase")
+        described = described or prev in ("adj", "phrase", "place", "region")
     if not with_name and not described:
         return i
     return j

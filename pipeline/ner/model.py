@@ -33,6 +33,9 @@ __all__ = ["NerModel", "load_counts"]
 
 # CLDR territory names that are common words in running text, never backstop hits.
 _NOT_COUNTRIES = frozenset({"العالم", "الاتحاد"})
+# CLDR "territories" that are organizations or test locales, not places: the European Union, the
+# United Nations, the euro area, pseudo-locales (الاتحاد الاوروبي is an ORGANIZATION)
+_NOT_PLACE_CODES = frozenset({"EU", "UN", "EZ", "XA", "XB"})
 
 
 def load_counts(path: Path) -> dict[str, int]:
@@ -191,11 +194,25 @@ class NerModel:
         self.backstop = backstop
         # the institution grammar (pipeline.ner.institutions), one of the backstops
         self.institutions = institutions
+        rows = [
+            r for name in ("countries", "capitals") for r in load_rows(name)
+            if r[1] not in _NOT_PLACE_CODES
+        ]  # fmt: skip
         self.countries = frozenset(
-            r[0]
-            for name in ("countries", "capitals")
-            for r in load_rows(name)
-            if " " not in r[0] and r[0] not in _NOT_COUNTRIES
+            r[0] for r in rows if " " not in r[0] and r[0] not in _NOT_COUNTRIES
+        )
+        # names of countries and capitals of two to four words (جنوب افريقيا، اديس ابابا); not those
+        # of world regions (CLDR's numeric codes: شرق افريقيا, where corpora differ on whether the
+        # direction belongs to the name), nor those that open with a word that precedes place names
+        # (دوله قطر, الجمهوريه التونسيه: the training data marks [قطر] alone)
+        before_places = {r[0] for r in load_rows("ner_triggers") if r[1] == "location"}
+        self.country_phrases = frozenset(
+            tuple(words)
+            for words, code in ((r[0].split(), r[1]) for r in rows)
+            if 2 <= len(words) <= 4
+            and not code.isdigit()
+            and words[0] not in before_places
+            and words[0].removeprefix("ال") not in before_places
         )
 
     @property
@@ -263,7 +280,9 @@ class NerModel:
                         sc[i] = PROPAGATED_SCORE
         if self.backstop:
             for added in (
-                country_backstop(sentences, labels, self.countries, self.counts),
+                country_backstop(
+                    sentences, labels, self.countries, self.counts, self.country_phrases
+                ),
                 coordination_backstop(sentences, labels, self.counts),
                 *(
                     [institution_backstop(sentences, labels, tags, self.counts)]

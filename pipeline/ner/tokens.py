@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Mapping, Sequence
+from functools import cache
 
 from pipeline.arabic.clitics import CONJUNCTIONS, PREPOSITIONS
 from pipeline.arabic.normalize import normalize_text
 from pipeline.document import Token
+from pipeline.lexicons import load_set
 from pipeline.tagging.parts import part_kinds
 
 __all__ = [
@@ -22,9 +24,21 @@ __all__ = [
     "strip_proclitic",
     "kept_proclitics",
     "unseen_with_proclitic",
+    "country_adjective",
 ]
 
 _DIGITS = re.compile(r"\d")
+
+
+@cache
+def _gentilics() -> frozenset[str]:
+    return load_set("gentilics")
+
+
+def country_adjective(norm: str) -> bool:
+    """ال + a country's adjective (gentilics.tsv), masculine or feminine: السعودي، اللبنانيه."""
+    stem = norm[2:-1] if norm.endswith("يه") else norm[2:]
+    return norm.startswith("ال") and stem in _gentilics()
 
 
 def cluster_key(norm: str) -> str:

@@ -53,9 +53,7 @@ CAPITAL_RENAMES = {"Nur-Sultan": "Astana"}
 def _fold(name: str) -> str:
     """An English place name compared without accents, case or the "St." abbreviation (Bogotá =
     Bogota, St. John's = Saint John's)."""
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
-    )
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     return " ".join(plain.lower().replace("st. ", "saint ").split())
 
 
@@ -130,6 +128,10 @@ def build_lexicons(data: Path, out: Path) -> dict[str, int]:
             for n in own or [n for n in found if len(n) >= 4]:
                 if len(n.split()) <= 3:
                     capitals.add((n, row["country"]))
+                # the spelling with the article, as news writes it, where the cities table has it
+                # for that country (خرطوم → الخرطوم)
+                if ("ال" + n, row["country"]) in cities:
+                    capitals.add(("ال" + n, row["country"]))
     counts["capitals"] = _write(out / "capitals.tsv", "# name\tcountry", capitals)
 
     given: Counter[str] = Counter()
