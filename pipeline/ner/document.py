@@ -221,6 +221,15 @@ def country_backstop(
     """
     added = [[False] * len(s) for s in sentences]
     longest = max((len(p) for p in phrases), default=0)
+    firsts = {p[0] for p in phrases}
+    keys: dict[str, str] = {}  # _key_form per word of the document, computed once
+
+    def key(w: str) -> str:
+        k = keys.get(w)
+        if k is None:
+            k = keys[w] = _key_form(w, counts)
+        return k
+
     for si, (sent, labs) in enumerate(zip(sentences, labels)):
         n = len(sent)
         for i, w in enumerate(sent):
@@ -230,15 +239,24 @@ def country_backstop(
                 i < 2 or labs[i - 2] == "O" or (i + 1 < n and labs[i + 1] == "I-PER")
             ):
                 continue  # not the last word of a person's name of three words or more
-            if w in countries or (w[0] in PROCLITIC_LETTERS and _key_form(w, counts) in countries):
+            if w in countries or (w[0] in PROCLITIC_LETTERS and key(w) in countries):
                 labs[i] = "B-LOC"
                 added[si][i] = True
         i = 0
         while i < n:
+            first = sent[i]
+            if first not in firsts:
+                rest = first[2:]
+                if first[:1] in PROCLITIC_LETTERS and (
+                    first[1:] in firsts or rest in firsts or "ال" + rest in firsts
+                ):  # a cheap look before the counts decide (وجنوب، للولايات)
+                    first = key(first)
+                if first not in firsts:
+                    i += 1
+                    continue
             for size in range(min(longest, n - i), 1, -1):
                 b = i + size
-                key = (_key_form(sent[i], counts), *sent[i + 1 : b])
-                if key not in phrases and tuple(sent[i:b]) not in phrases:
+                if (first, *sent[i + 1 : b]) not in phrases:
                     continue
                 inside = labs[i] == "I-LOC" or (b < n and labs[b] == "I-LOC")
                 parts = labs[i:b]
