@@ -612,6 +612,7 @@ def test_the_country_backstop_cuts_a_capital_off_a_persons_name_and_joins_countr
         == "O B-PER I-PER B-LOC O".split()
     )
     assert run("زار كيشيدا سيول", "O B-PER I-PER") == "O B-PER I-PER".split()
+    assert run("في نيروبي كيشيدا سيول", "O B-LOC B-PER I-PER") == "O B-LOC B-PER I-PER".split()
     assert run("ان جنوب افريقيا ستستضيف", "O O B-LOC O") == "O B-LOC I-LOC O".split()
     assert run("ان جنوب افريقيا ستستضيف", "O O O O") == "O B-LOC I-LOC O".split()
     assert run("زار كوريا الجنوبيه امس", "O B-LOC O O") == "O B-LOC I-LOC O".split()

@@ -236,7 +236,7 @@ def country_backstop(
             if len(w) < 3 or labs[i] not in ("O", "I-PER"):
                 continue
             if labs[i] == "I-PER" and (
-                i < 2 or labs[i - 2] == "O" or (i + 1 < n and labs[i + 1] == "I-PER")
+                labs[i - 1] != "I-PER" or (i + 1 < n and labs[i + 1] == "I-PER")
             ):
                 continue  # not the last word of a person's name of three words or more
             if w in countries or (w[0] in PROCLITIC_LETTERS and key(w) in countries):

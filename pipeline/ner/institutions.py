@@ -28,12 +28,12 @@ HEADS: dict[str, str] = {r[0]: r[1] for r in load_rows("institution_heads") if r
 PHRASE_NOUNS: frozenset[str] = frozenset(
     r[0] for r in load_rows("institution_heads") if r[1] == "phrase"
 )
-# Country adjectives (سعودي، لبناني; `country_adjective`): after a name the model found that ends in a
-# noun they describe it, they are not part of it (ORG [حزب الله] اللبناني, as the training data marks it);
-# after an adjective (البنك المركزي المصري) or in a chain the grammar reads alone (وزاره الداخليه
-# الكويتيه) they end it.
-# adjectives of regions, which end an adjective chain as a country's does (البرلمان الاوروبي, not
-# البرلمان الاوروبي المقترح); a ل phrase may still follow (الاتحاد الاوروبي لكره القدم)
+# Place adjectives end an institution's adjectives. A country's (`country_adjective`: السعودي،
+# اللبنانيه): after a name the model found that ends in a noun it describes that name and stays out
+# (ORG [حزب الله] اللبناني, as the training data marks it); after an adjective (البنك المركزي المصري) or
+# in a chain the grammar reads alone (وزاره الداخليه الكويتيه) it is the name's last word. A region's
+# (below): البرلمان الاوروبي, not البرلمان الاوروبي المقترح; a country's adjective or a ل phrase may
+# still follow it (مؤسسه النقد العربي السعودي، الاتحاد الاوروبي لكره القدم).
 _REGION_ADJECTIVES = frozenset("اوروبي افريقي اسيوي عربي خليجي لاتيني".split())
 # heads that, with the article and an adjective, name one institution (البنك الدولي)
 DEFINITE_HEADS: frozenset[str] = frozenset(
