@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
+from functools import partial
 
 import numpy as np
 
 from pipeline.arabic.clitics import PROCLITIC_LETTERS
-from pipeline.ner.tokens import country_adjective, strip_proclitic
+from pipeline.ner.tokens import country_adjective, phrase_matches, strip_proclitic
 
 __all__ = [
     "MAX_NAME_CHARS",
@@ -242,35 +243,35 @@ def country_backstop(
             if w in countries or (w[0] in PROCLITIC_LETTERS and key(w) in countries):
                 labs[i] = "B-LOC"
                 added[si][i] = True
-        i = 0
-        while i < n:
-            first = sent[i]
-            if first not in firsts:
-                rest = first[2:]
-                if first[:1] in PROCLITIC_LETTERS and (
-                    first[1:] in firsts or rest in firsts or "ال" + rest in firsts
-                ):  # a cheap look before the counts decide (وجنوب، للولايات)
-                    first = key(first)
-                if first not in firsts:
-                    i += 1
-                    continue
-            for size in range(min(longest, n - i), 1, -1):
-                b = i + size
-                if (first, *sent[i + 1 : b]) not in phrases:
-                    continue
-                inside = labs[i] == "I-LOC" or (b < n and labs[b] == "I-LOC")
-                parts = labs[i:b]
-                if inside or any(x not in ("O", "B-LOC", "I-LOC") for x in parts):
-                    continue
-                new = ["B-LOC"] + ["I-LOC"] * (size - 1)
-                for k in range(i, b):
-                    if labs[k] != new[k - i]:
-                        labs[k] = new[k - i]
-                        added[si][k] = True
-                i = b - 1
-                break
-            i += 1
+        opens = [_phrase_first(w, firsts, key) for w in sent]
+        free = partial(_free_for_place, labs)
+        for a, b, _ in phrase_matches(sent, opens, phrases, longest, free):
+            new = ["B-LOC"] + ["I-LOC"] * (b - a - 1)
+            for k in range(a, b):
+                if labs[k] != new[k - a]:
+                    labs[k] = new[k - a]
+                    added[si][k] = True
     return added
+
+
+def _free_for_place(labs: Sequence[str], a: int, b: int) -> bool:
+    """Whether tokens a..b may become one place: only places or nothing inside, and not inside a
+    longer place name."""
+    inside = labs[a] == "I-LOC" or (b < len(labs) and labs[b] == "I-LOC")
+    return not inside and all(x in ("O", "B-LOC", "I-LOC") for x in labs[a:b])
+
+
+def _phrase_first(w: str, firsts: Container[str], key: Callable[[str], str]) -> tuple[str, ...]:
+    """The form under which `w` may open a country name: itself, or its `key` (proclitics stripped
+    as the counts decide), looked up only when a cheap look says it could open one (وجنوب، للولايات)."""
+    if w in firsts:
+        return (w,)
+    rest = w[2:]
+    if w[:1] in PROCLITIC_LETTERS and (w[1:] in firsts or rest in firsts or "ال" + rest in firsts):
+        k = key(w)
+        if k in firsts:
+            return (k,)
+    return ()
 
 
 def decode_bio(probs: np.ndarray, labels: Sequence[str]) -> tuple[list[str], list[float]]:

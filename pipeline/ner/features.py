@@ -12,7 +12,7 @@ import numpy as np
 
 from pipeline.cache import evict_half
 from pipeline.lexicons import load_rows
-from pipeline.ner.tokens import TagInfo, cluster_key, proclitic_candidates
+from pipeline.ner.tokens import TagInfo, cluster_key, phrase_matches, proclitic_candidates
 from pipeline.resources import models_dir
 
 __all__ = ["NerFeaturizer"]
@@ -204,23 +204,10 @@ class NerFeaturizer:
 
         `firsts`: per token, the forms under which it may open a name (`phrase_firsts`).
         """
-        n = len(norms)
-        tags: list[str | None] = [None] * n
-        i = 0
-        while i < n:
-            hit = 0
-            for first in firsts[i]:
-                for size in range(min(self.max_phrase, n - i), 1, -1):
-                    kind = self.phrases.get((first, *norms[i + 1 : i + size]))
-                    if kind:
-                        tags[i] = "B" + kind
-                        for k in range(i + 1, i + size):
-                            tags[k] = "I" + kind
-                        hit = size
-                        break
-                if hit:
-                    break
-            i += hit or 1
+        tags: list[str | None] = [None] * len(norms)
+        for a, b, name in phrase_matches(norms, firsts, self.phrases, self.max_phrase):
+            kind = self.phrases[name]
+            tags[a:b] = ["B" + kind] + ["I" + kind] * (b - a - 1)
         return tags
 
     @staticmethod

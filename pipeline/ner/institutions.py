@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pipeline.arabic.calendar import RELATIVE_MODIFIERS
 from pipeline.arabic.clitics import CONJUNCTIONS, PREPOSITIONS
 from pipeline.lexicons import load_rows
-from pipeline.ner.tokens import TagInfo, country_adjective
+from pipeline.ner.tokens import TagInfo, country_adjective, nisba_stem
 
 __all__ = ["DEFINITE_HEADS", "HEADS", "PHRASE_NOUNS", "institution_backstop"]
 
@@ -102,10 +102,9 @@ def _adjective(word: str, info: TagInfo | None) -> bool:
 def _adjective_kind(word: str) -> str:
     """The chain state after an adjective: "place" after a country's (المصري), "region" after a
     region's (الاوروبي، الافريقيه), else "adj"."""
-    stem = word[2:-1] if word.endswith("يه") else word[2:]
     if country_adjective(word):
         return "place"
-    return "region" if word.startswith("ال") and stem in _REGION_ADJECTIVES else "adj"
+    return "region" if word.startswith("ال") and nisba_stem(word) in _REGION_ADJECTIVES else "adj"
 
 
 def _entity_end(labels: Sequence[str], j: int) -> int:

@@ -5,7 +5,7 @@ its proclitics (the split decided from word counts when the tag stage has not ru
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from functools import cache
 
 from pipeline.arabic.clitics import CONJUNCTIONS, PREPOSITIONS
@@ -24,7 +24,9 @@ __all__ = [
     "strip_proclitic",
     "kept_proclitics",
     "unseen_with_proclitic",
+    "nisba_stem",
     "country_adjective",
+    "phrase_matches",
 ]
 
 _DIGITS = re.compile(r"\d")
@@ -35,10 +37,48 @@ def _gentilics() -> frozenset[str]:
     return load_set("gentilics")
 
 
+def nisba_stem(norm: str) -> str:
+    """A definite adjective's masculine form without the article: المصريه → مصري, الاوروبي → اوروبي."""
+    return norm[2:-1] if norm.endswith("يه") else norm[2:]
+
+
 def country_adjective(norm: str) -> bool:
     """ال + a country's adjective (gentilics.tsv), masculine or feminine: السعودي، اللبنانيه."""
-    stem = norm[2:-1] if norm.endswith("يه") else norm[2:]
-    return norm.startswith("ال") and stem in _gentilics()
+    return norm.startswith("ال") and nisba_stem(norm) in _gentilics()
+
+
+def phrase_matches(
+    norms: Sequence[str],
+    firsts: Sequence[Sequence[str]],
+    phrases: Container[tuple[str, ...]],
+    longest: int,
+    accept: Callable[[int, int], bool] | None = None,
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Multi-word names in a sentence, left to right, the longest first: (start, end, name).
+
+    `firsts[i]`: the forms under which token i may open a name (itself, or with its clitics
+    stripped), so that a name behind a proclitic is found (وجنوب افريقيا). `accept(start, end)` may
+    refuse a match, and a shorter one is tried. The gazetteer features and the country backstop
+    both read names this way."""
+    out: list[tuple[int, int, tuple[str, ...]]] = []
+    n = len(norms)
+    i = 0
+    while i < n:
+        hit = None
+        for first in firsts[i]:
+            for size in range(min(longest, n - i), 1, -1):
+                name = (first, *norms[i + 1 : i + size])
+                if name in phrases and (accept is None or accept(i, i + size)):
+                    hit = (i, i + size, name)
+                    break
+            if hit:
+                break
+        if hit:
+            out.append(hit)
+            i = hit[1]
+        else:
+            i += 1
+    return out
 
 
 def cluster_key(norm: str) -> str:
